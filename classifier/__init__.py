@@ -1,0 +1,1 @@
+"""The classifier library: texts in, predictions out; training kept apart from inference."""

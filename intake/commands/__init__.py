@@ -1,0 +1,1 @@
+"""Sub-commands of the intake console script, one module each."""

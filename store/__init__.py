@@ -1,0 +1,1 @@
+"""The case store: SQLModel tables, engine set-up, CRUD and migrations."""
