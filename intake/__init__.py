@@ -1,3 +1,3 @@
-"""Intake: complaint and service-request triage under the Housing Ombudsman's Complaint Handling Code."""
+"""Intake: complaint and service-request triage under the Complaint Handling Code 2024."""
 
 __version__ = "0.1.0"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 
 import click
@@ -38,7 +39,10 @@ class LazyGroup(click.Group):
 
 def _available(name: str) -> bool:
     module_name = COMMANDS[name].split(":")[0]
-    return importlib.util.find_spec(module_name) is not None
+    try:
+        return importlib.util.find_spec(module_name) is not None
+    except ModuleNotFoundError:
+        return False
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,3 +52,7 @@ def main() -> None:
     # Nothing may fetch weights or data at run time: the machines have no internet.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+if __name__ == "__main__":
+    main()

@@ -169,7 +169,9 @@ class Settings(BaseSettings):
 
 def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
     """Build settings from an optional TOML file, then INTAKE_* variables, then overrides."""
-    path = config_file or (Path(os.environ["INTAKE_CONFIG"]) if "INTAKE_CONFIG" in os.environ else None)
+    path = config_file or (
+        Path(os.environ["INTAKE_CONFIG"]) if "INTAKE_CONFIG" in os.environ else None
+    )
     file_values: dict[str, Any] = {}
     if path is not None:
         with path.open("rb") as fh:

@@ -1,0 +1,1 @@
+"""The HTTP JSON API of the contract (bearer tokens from `intake user add`)."""

@@ -1,0 +1,36 @@
+"""Step `classify`: ask the classifier what the new text is (1.2-1.6) and why."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from intake.context import AppContext
+from intake.pipeline.item import WorkItem
+
+
+def classifier_text(subject: str, text: str) -> str:
+    """What the model reads: the subject line, then the resident's new words."""
+    subject = subject.strip()
+    return f"{subject}\n\n{text}" if subject and subject not in text else text
+
+
+# Computes only: the runner calls it before opening the write transaction.
+USES_DATABASE = False
+
+
+def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
+    """One prediction for the message; quoted replies and signatures are left out."""
+    message = item.message
+    assert message is not None
+    text = classifier_text(message.subject, message.text)
+    if not text.strip():
+        text = message.quoted_text[:2000]
+    [prediction] = ctx.classifier.predict([text], [message.channel])
+    item.prediction = prediction
+    item.explain(
+        "classify",
+        label=prediction.label,
+        confidence=round(prediction.confidence, 3),
+        provision=prediction.provision,
+        model=prediction.model_version,
+    )
