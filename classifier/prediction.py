@@ -23,7 +23,7 @@ HAZARDS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Definition:
-    """The draft complaint definition (Code 5.6): issues and outcomes, with their source sentences."""
+    """The draft complaint definition (Code 5.6): issues and outcomes, with source sentences."""
 
     issues: list[str]
     outcomes: list[str]

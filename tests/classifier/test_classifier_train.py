@@ -1,0 +1,59 @@
+"""Training: a few steps learn a tiny fixture; another domain's labels train only the label head."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from classifier.model import Classifier
+from classifier.train import TrainingArguments, fit_temperature, train
+from intake.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.slow
+def test_smoke_training_learns_the_fixture(tmp_path: Path) -> None:
+    # Held out = a copy of the training fixture: the smoke test checks it learns, not generalises.
+    (tmp_path / "dev.jsonl").write_text((FIXTURES / "tiny.jsonl").read_text())
+    args = TrainingArguments(
+        data=FIXTURES / "tiny.jsonl", dev=tmp_path / "dev.jsonl", out=tmp_path / "m",
+        epochs=6, batch_size=8, max_length=64, learning_rate=2e-4, head_learning_rate=1e-2,
+    )  # fmt: skip
+    metrics = train(args, log=lambda _: None)
+    assert metrics["dev"]["macro_f1"] >= 0.8
+    meta = json.loads((tmp_path / "m" / "intake_model.json").read_text())
+    assert meta["label_space"]["has_roles"] and meta["label_space"]["has_stage"]
+    assert len(meta["data_hash"]) == 64 and meta["seed"] == 13
+    assert (tmp_path / "m" / "README.md").read_text().startswith("# Intake classifier")
+    clf = Classifier.load(tmp_path / "m")
+    [pred] = clf.predict(["I reported the leak twice and nobody came. I want it fixed."])
+    assert set(pred.scores) == {"complaint", "service_request", "other"}
+
+
+@pytest.mark.slow
+def test_other_domain_labels(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["train", "--data", str(FIXTURES / "other_domain.jsonl"), "--out", str(tmp_path / "m"),
+         "--epochs", "1", "--max-steps", "2", "--max-length", "32"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "held-out evaluation" in result.stdout
+    meta = json.loads((tmp_path / "m" / "intake_model.json").read_text())
+    assert meta["label_space"]["labels"] == ["billing", "outage"]
+    assert not meta["label_space"]["hazards"] and not meta["label_space"]["has_roles"]
+    clf = Classifier.load(tmp_path / "m")
+    [pred] = clf.predict(["The power is off again"])
+    assert pred.label in {"billing", "outage"} and pred.definition is None and pred.stage is None
+
+
+def test_temperature_scaling_softens_overconfidence() -> None:
+    import numpy as np
+
+    logits = np.array([[8.0, 0.0], [8.0, 0.0], [8.0, 0.0], [0.0, 8.0]])
+    gold = np.array([0, 1, 0, 1])  # one confident mistake
+    assert fit_temperature(logits, gold) > 1.5
