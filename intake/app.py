@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake import __version__
+from intake.api.actions import router as actions_router
 from intake.api.errors import install_error_handlers
 from intake.api.routes import router as api_router
 from intake.context import AppContext
@@ -111,6 +112,7 @@ def create_app(ctx: AppContext) -> FastAPI:
         )
 
     app.include_router(api_router)
+    app.include_router(actions_router)
     for name in EXTENSIONS:
         if not _module_exists(name):
             continue

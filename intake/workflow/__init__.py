@@ -6,6 +6,7 @@ history, and (where the Code requires) produces the letter. Illegal moves raise
 WorkflowError with a sentence a team lead can act on.
 """
 
+from intake.workflow.adjustments import add_adjustment, record_vulnerability, review_adjustment
 from intake.workflow.base import (
     ALLOWED_FROM,
     STATUS_WORDS,
@@ -42,6 +43,7 @@ __all__ = [
     "WorkflowError",
     "acknowledge",
     "acknowledgement_context",
+    "add_adjustment",
     "add_note",
     "assign",
     "check_version",
@@ -57,8 +59,10 @@ __all__ = [
     "preview_letter",
     "provisional_deadline",
     "record_event",
+    "record_vulnerability",
     "refuse",
     "require_role",
     "respond",
+    "review_adjustment",
     "write_letter",
 ]
