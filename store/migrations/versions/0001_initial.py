@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 09:45:26.530285
+Create Date: 2026-11-22 09:55:58.811820
 """
 
 from collections.abc import Sequence
@@ -147,6 +147,22 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_cases_received_at'), ['received_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_resident_id'), ['resident_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_cases_status'), ['status'], unique=False)
+
+    op.create_table('web_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('csrf_token', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('method', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('user_agent', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['staff_user.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_web_session_token_hash'), ['token_hash'], unique=True)
+        batch_op.create_index(batch_op.f('ix_web_session_user_id'), ['user_id'], unique=False)
 
     op.create_table('case_link',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -445,6 +461,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_case_link_from_case_id'))
 
     op.drop_table('case_link')
+    with op.batch_alter_table('web_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_web_session_user_id'))
+        batch_op.drop_index(batch_op.f('ix_web_session_token_hash'))
+
+    op.drop_table('web_session')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_cases_status'))
         batch_op.drop_index(batch_op.f('ix_cases_resident_id'))
