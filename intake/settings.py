@@ -104,9 +104,6 @@ class Settings(BaseSettings):
     smtp_tls_cert: Path | None = None
     smtp_tls_key: Path | None = None
     smtp_auth_required: bool = False
-    smtp_require_tls: bool = False  # refuse MAIL until STARTTLS (needs cert and key)
-    smtp_auth_username: str = ""
-    smtp_auth_password: SecretStr = SecretStr("")
 
     relay_host: str = ""
     relay_port: int = 25
@@ -114,8 +111,6 @@ class Settings(BaseSettings):
     relay_password: SecretStr = SecretStr("")
     relay_starttls: bool = False
     mail_from: str = "complaints@landlord.example"
-    relay_timeout_seconds: float = Field(30.0, gt=0)
-    outbound_max_attempts: int = Field(8, ge=1)
 
     model_dir: Path | None = None
     classify_batch_size: int = 32
@@ -138,12 +133,6 @@ class Settings(BaseSettings):
 
     chat_allowed_origins: CsvList = Field(default_factory=list)
     chat_max_message_chars: int = 4000
-    # The chat's words; entries left out keep the built-in ones (connectors/webchat/wording.toml).
-    chat_wording_file: Path | None = None
-    # Rate limits in the `limits` package's notation, e.g. "10/minute;3/5 seconds".
-    chat_rate_limit: str = "12/minute;4/5 seconds"  # per connection
-    chat_address_rate_limit: str = "60/minute"  # per client address, all its chats together
-    chat_max_connections_per_address: int = Field(20, ge=1)
 
     session_idle_minutes: int = Field(30, ge=1)
     # A staff web session ends this long after sign-in, however active (idle expiry aside).

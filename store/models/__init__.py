@@ -12,7 +12,6 @@ from store.models.case import (
     TriageProposal,
     format_reference,
 )
-from store.models.chat import ChatConversation, ChatTurn
 from store.models.enums import (
     OPEN_STATUSES,
     ROLE_RANK,
@@ -29,7 +28,6 @@ from store.models.enums import (
 )
 from store.models.message import Attachment, Inbound, Message, OutboundMail
 from store.models.people import ApiToken, ReasonableAdjustment, Representative, Resident, StaffUser
-from store.models.slack import SlackCard, SlackDigestRun
 from store.models.web_session import WebSession
 
 __all__ = [
@@ -43,8 +41,6 @@ __all__ = [
     "CaseStage",
     "CaseStatus",
     "Channel",
-    "ChatConversation",
-    "ChatTurn",
     "Direction",
     "Event",
     "Exclusion",
@@ -63,8 +59,6 @@ __all__ = [
     "Representative",
     "Resident",
     "Role",
-    "SlackCard",
-    "SlackDigestRun",
     "StaffUser",
     "TriageProposal",
     "WebSession",
