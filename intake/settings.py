@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     smtp_tls_cert: Path | None = None
     smtp_tls_key: Path | None = None
     smtp_auth_required: bool = False
+    smtp_require_tls: bool = False  # refuse MAIL until STARTTLS (needs cert and key)
+    smtp_auth_username: str = ""
+    smtp_auth_password: SecretStr = SecretStr("")
 
     relay_host: str = ""
     relay_port: int = 25
@@ -111,6 +114,8 @@ class Settings(BaseSettings):
     relay_password: SecretStr = SecretStr("")
     relay_starttls: bool = False
     mail_from: str = "complaints@landlord.example"
+    relay_timeout_seconds: float = Field(30.0, gt=0)
+    outbound_max_attempts: int = Field(8, ge=1)
 
     model_dir: Path | None = None
     classify_batch_size: int = 32

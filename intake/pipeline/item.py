@@ -43,6 +43,8 @@ class WorkItem:
     escalation: bool = False
     # Set by `thread` when a new issue joins an open stage 1 complaint (6.8).
     joined_existing: bool = False
+    # Set by `thread`: False when a reply raises a new issue unrelated to its case (6.8).
+    related: bool = True
     draft_definition: dict[str, Any] | None = None
     possible_exclusions: list[str] = field(default_factory=list)
     emergency: bool = False

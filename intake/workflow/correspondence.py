@@ -64,6 +64,10 @@ def write_letter(
         message_id=message.id,
         letter=kind,
     )
+    # Email it to the resident in this same transaction (imported here: mail imports workflow).
+    from intake.mail.outbound import queue_letter
+
+    queue_letter(session, ctx, case, message)
     return message
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from intake.context import AppContext
-from intake.pipeline.item import Duplicate, WorkItem
+from intake.pipeline.item import Duplicate, NotForTriage, WorkItem
 from store.models import Direction, Inbound, Message
 
 
@@ -15,6 +15,15 @@ def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
     assert message is not None
     if not message.message_id:
         return
+    own = session.exec(
+        select(Message.id).where(
+            Message.message_id_header == message.message_id[:998],
+            Message.direction == Direction.OUT,
+        )
+    ).first()
+    if own is not None:
+        # One of our own letters came back (a forwarding loop): keep it, never answer it.
+        raise NotForTriage(f"our own letter (message {own}) came back")
     original = session.exec(
         select(Message)
         .where(

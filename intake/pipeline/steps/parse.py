@@ -43,6 +43,11 @@ def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
     inbound = item.inbound
     message = _parser(inbound.channel)(inbound.raw)
     historic = bool(inbound.envelope.get("historic"))
+    reverse_path = inbound.envelope.get("mail_from")
+    if reverse_path is not None and not str(reverse_path).strip("<> ") and not message.automated:
+        # The null sender (MAIL FROM:<>) marks bounces and other automatic notices (RFC 5321).
+        message.automated = "null sender (a bounce or notice)"
+        message.meta["automated"] = message.automated
     if message.received_at is None or (inbound.channel == Channel.EMAIL.value and not historic):
         # Receipt time is when we got it, not what a (forgeable) Date header claims;
         # only an import of old mail trusts the Date header.

@@ -102,7 +102,9 @@ def _continue_case(item: WorkItem, ctx: AppContext, session: Session, case: Case
     resident = Actor.system("resident")
     complaint = prediction.label == "complaint"
     if case.label is Label.COMPLAINT and case.stage == 1:
-        if case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED) and complaint:
+        # Unhappy with the stage 1 response: stage 2 (6.10); a new unrelated issue is a new
+        # complaint instead (6.8), split off below.
+        if case.status in (CaseStatus.RESPONDED, CaseStatus.CLOSED) and complaint and item.related:
             escalate(
                 session,
                 ctx,
@@ -112,7 +114,9 @@ def _continue_case(item: WorkItem, ctx: AppContext, session: Session, case: Case
             )
             item.escalation = True
             return case
-        if case.status in (CaseStatus.AWAITING_ACKNOWLEDGEMENT, CaseStatus.INVESTIGATING):
+        if case.status in (CaseStatus.AWAITING_ACKNOWLEDGEMENT, CaseStatus.INVESTIGATING) and (
+            item.related or not complaint
+        ):
             item.joined_existing = True
             record_event(
                 session,

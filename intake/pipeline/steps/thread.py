@@ -8,10 +8,22 @@ from sqlmodel import Session, col, select
 
 from intake.context import AppContext
 from intake.inbound import InboundMessage
-from intake.pipeline.item import WorkItem
+from intake.mail.loops import is_auto_reply
+from intake.pipeline.item import NotForTriage, WorkItem
+from intake.pipeline.related import relatedness
 from intake.pipeline.steps.parse import file_message
+from intake.workflow.base import Actor, record_event
 from store.crud import find_or_create_resident
-from store.models import Case, Channel, Message, Representative, Resident
+from store.models import (
+    Case,
+    CaseStatus,
+    Channel,
+    Direction,
+    Label,
+    Message,
+    Representative,
+    Resident,
+)
 
 REFERENCE = re.compile(r"\bINT-(\d{6})\b")
 
@@ -101,15 +113,56 @@ def open_case(message: InboundMessage, session: Session) -> Case:
     return case
 
 
+def _file_automatic(item: WorkItem, session: Session, case: Case | None) -> None:
+    """Loop protection: automatic mail is kept, but never moves a case or gets an answer."""
+    message = item.message
+    assert message is not None
+    item.case = case
+    stored = file_message(item, session, case.id if case else None)
+    if case is not None:
+        record_event(
+            session,
+            case,
+            "automatic_message",
+            f"An automatic message arrived ({message.automated}); it is filed and not answered",
+            Actor.system("Intake"),
+            message_id=stored.id,
+        )
+    item.explain("thread", case=case.reference if case else None, automated=message.automated)
+    raise NotForTriage(f"automatic message: {message.automated}")
+
+
+def _case_texts(session: Session, case: Case) -> list[str]:
+    texts = [case.subject, case.summary]
+    definition = case.definition or {}
+    texts += [str(x) for x in definition.get("issues", []) + definition.get("outcomes", [])]
+    earlier = session.exec(
+        select(Message.body_text)
+        .where(Message.case_id == case.id, Message.direction == Direction.IN)
+        .order_by(col(Message.id))
+        .limit(20)
+    ).all()
+    return texts + [t[:5000] for t in earlier]
+
+
 def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
     """Attach the message to its case, opening a new case when it continues none."""
+    message = item.message
+    assert message is not None
     case, why = find_case(item, session)
+    if message.automated and (case is not None or is_auto_reply(message.automated)):
+        _file_automatic(item, session, case)
     if case is None:
-        assert item.message is not None
-        case = open_case(item.message, session)
+        case = open_case(message, session)
         item.new_case = True
         item.explain("thread", case=case.reference, new=True)
     else:
-        item.explain("thread", case=case.reference, new=False, because=why)
+        facts: dict[str, object] = {"because": why}
+        if case.label is Label.COMPLAINT and case.status is not CaseStatus.NEW:
+            item.related, reason = relatedness(
+                f"{message.subject}\n{message.text}", _case_texts(session, case)
+            )
+            facts.update(related=item.related, relatedness=reason)
+        item.explain("thread", case=case.reference, new=False, **facts)
     item.case = case
     file_message(item, session, case.id)

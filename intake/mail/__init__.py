@@ -1,0 +1,1 @@
+"""Email: parsing received mail, loop protection, outgoing letters and the quarantine."""

@@ -1,0 +1,1 @@
+"""Tests for email: parsing, loops, outgoing letters, the quarantine and import."""
