@@ -132,6 +132,11 @@ class SmtpService:
             ctx.engine, ctx.clock, on_commit=lambda: ctx.notify_workers()
         )
         tls = _tls_context(settings)
+        if settings.smtp_auth_required and not settings.smtp_auth_username:
+            raise ValueError(
+                "INTAKE_SMTP_AUTH_REQUIRED is on but no account is set: set "
+                "INTAKE_SMTP_AUTH_USERNAME and INTAKE_SMTP_AUTH_PASSWORD"
+            )
         if settings.smtp_auth_required and tls is None and not _is_loopback(settings.smtp_host):
             raise ValueError(
                 "SMTP AUTH without TLS would send the password in clear: set INTAKE_SMTP_TLS_CERT "
@@ -147,10 +152,12 @@ class SmtpService:
             require_starttls=settings.smtp_require_tls and tls is not None,
             auth_required=settings.smtp_auth_required,
             auth_require_tls=tls is not None,
-            authenticator=_Authenticator(settings),
+            # Offer AUTH only when an account is configured.
+            authenticator=_Authenticator(settings) if settings.smtp_auth_username else None,
             ident="Intake ESMTP",
         )
         self.controller.start()
+        self._stopped = False
 
     @property
     def port(self) -> int:
@@ -163,7 +170,10 @@ class SmtpService:
         return f"SMTP: listening on {self.settings.smtp_host}:{self.port} (accepting {accepted})"
 
     def stop(self) -> None:
-        self.controller.stop()
+        """Stop listening, then let the commit thread finish what it holds (idempotent)."""
+        if not self._stopped:
+            self._stopped = True
+            self.controller.stop()
         self.committer.stop()
 
 

@@ -65,8 +65,9 @@ class GroupCommitter:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Commit what is waiting, then stop the writer thread."""
-        self._queue.put(None)
-        self._thread.join(timeout)
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout)
 
     def _run(self) -> None:
         stopping = False

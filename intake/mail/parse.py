@@ -7,8 +7,10 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.utils import parseaddr
 from typing import Any
 
 from intake.inbound import AttachmentInfo, InboundMessage
@@ -23,6 +25,7 @@ MAX_DEPTH = 40
 MAX_PARTS = 60_000
 MAX_ATTACHMENTS = 200
 _BARE_CR_OR_LF = re.compile(rb"\r(?!\n)|(?<!\r)\n")
+_ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
 _PART_HEADER = re.compile(rb"^content-type:", re.IGNORECASE | re.MULTILINE)
 # Declared charsets that are often wrong: mail that says Latin-1 or ASCII but is UTF-8.
 _OFTEN_MISLABELLED = {"ascii", "latin_1", "iso8859_1", "cp1252", "iso8859_15"}
@@ -172,13 +175,29 @@ def _date(message: EmailMessage) -> datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
+def _raw_header(message: EmailMessage, name: str) -> str:
+    """A header's value as received, for when the email package refuses to parse it."""
+    for key, value in message.raw_items():
+        if key.lower() == name:
+            return str(value)
+    return ""
+
+
+def _decode_words(value: str) -> str:
+    return str(_safe(lambda: make_header(decode_header(value)), value))
+
+
 def _sender(message: EmailMessage) -> tuple[str, str]:
     header = _safe(lambda: message["from"], None)
     addresses = _safe(lambda: header.addresses, ()) if header is not None else ()
     if addresses:
         first = addresses[0]
         return clean_address(first.addr_spec), clean_text(first.display_name, 200)
-    return clean_address(_safe(lambda: str(header or ""), "")), ""
+    # E.g. an encoded display name hiding CR LF: the email package raises; read it ourselves.
+    raw = clean_text(_raw_header(message, "from"))
+    angle = _ANGLE_ADDRESS.search(raw)
+    name, address = (raw[: angle.start()], angle.group(1)) if angle else parseaddr(raw)
+    return clean_address(address), clean_text(_decode_words(name.strip().strip('"')), 200)
 
 
 def _recipients(message: EmailMessage, name: str) -> list[str]:
