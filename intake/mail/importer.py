@@ -18,7 +18,7 @@ from store.crud import enqueue_inbound
 from store.models import Case, Channel, Inbound, InboundStatus
 
 BATCH = 200
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]
 
 
 class ImportError_(ValueError):
@@ -144,7 +144,8 @@ def summarise(ctx: AppContext, result: ImportResult) -> None:
                 .where(col(Inbound.id).in_(chunk))
             ).all()
             for status, label in rows:
-                if status is InboundStatus.DONE and label is not None:
-                    result.outcomes[label.value] += 1
+                # Both are str enums: their str() is the stored value.
+                if status == InboundStatus.DONE and label is not None:
+                    result.outcomes[str(label)] += 1
                 else:
-                    result.outcomes[status.value] += 1
+                    result.outcomes[str(status)] += 1
