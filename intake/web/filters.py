@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
+from intake.workflow import STATUS_WORDS
+from store.models import CaseStatus
+
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -19,6 +22,14 @@ def words(value: Any) -> str:
     if isinstance(value, Enum):
         value = value.value
     return str(value).replace("_", " ")
+
+
+def status_words(value: Any) -> str:
+    """A case status as the workflow words it: 'waiting to be confirmed'."""
+    try:
+        return STATUS_WORDS[CaseStatus(value)]
+    except ValueError:
+        return words(value)
 
 
 def london(value: datetime | None) -> str:
@@ -82,6 +93,7 @@ def install(env: Environment) -> None:
     """Register the filters on an environment."""
     env.filters.update(
         words=words,
+        status_words=status_words,
         london=london,
         short_date=short_date,
         iso_date=iso_date,

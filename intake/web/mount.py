@@ -21,6 +21,7 @@ from intake.web.auth import (
 )
 from intake.web.headers import SecurityHeaders
 from intake.web.routes import ROUTERS
+from intake.web.routes.case import CaseNotFound
 from intake.web.templating import render_page, setup
 from intake.web.throttle import SignInThrottle
 
@@ -77,6 +78,10 @@ def install_error_pages(app: FastAPI) -> None:
             "The form did not come from this page, or you have signed in again since it was "
             "opened. Nothing was changed. Go back, reload the page and try again.",
         )
+
+    @app.exception_handler(CaseNotFound)
+    async def _missing(request: Request, exc: CaseNotFound) -> Response:
+        return _error_page(request, 404, "Not found", "There is no such case, or no such page.")
 
     api_handler: Any = app.exception_handlers.get(RequestValidationError)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,6 +15,7 @@ from intake.context import AppContext
 from intake.security import hash_password
 from store.crud import create_user
 from store.models import Role, StaffUser
+from tests.web.live import running_server
 
 PASSWORD = "correct horse battery staple"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -66,7 +68,9 @@ class Browser:
     def post(self, path: str, data: dict[str, object] | None = None, **kwargs):  # type: ignore[no-untyped-def]
         """Post a form from `path`'s own page, with its CSRF token."""
         form = {"csrf_token": self.csrf(kwargs.pop("page", "/")), **(data or {})}
-        return self.client.post(path, data=form, follow_redirects=kwargs.pop("follow", False), **kwargs)
+        return self.client.post(
+            path, data=form, follow_redirects=kwargs.pop("follow", False), **kwargs
+        )
 
     def get(self, path: str, **kwargs):  # type: ignore[no-untyped-def]
         return self.client.get(path, **kwargs)
@@ -92,3 +96,59 @@ def browser(app) -> Iterator[Callable[[], Browser]]:  # type: ignore[no-untyped-
     yield open_browser
     for client in clients:
         client.__exit__(None, None, None)
+
+
+# --- real browser ----------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def chromium():  # type: ignore[no-untyped-def]
+    """Debian's Chromium driven by Playwright; one per test module to keep the suite fast."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium package is not installed (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live(ctx: AppContext) -> Iterator[str]:
+    """The whole app on a free loopback port, with a worker; the base URL."""
+    with running_server(ctx) as base_url:
+        yield base_url
+
+
+@pytest.fixture
+def open_page(chromium, live: str):  # type: ignore[no-untyped-def]
+    """open_page(email) -> a page in a fresh browser context, signed in as that person."""
+    contexts = []
+
+    def open_for(email: str | None = None, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        context = chromium.new_context(base_url=live, viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        if email is not None:
+            page.goto("/login")
+            page.get_by_label("Email address").fill(email)
+            page.get_by_label("Password").fill(password)
+            page.get_by_role("button", name="Sign in").click()
+            page.wait_for_url(lambda url: "/login" not in url)
+        return page
+
+    yield open_for
+    for context in contexts:
+        context.close()

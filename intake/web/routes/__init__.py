@@ -2,6 +2,12 @@
 
 from fastapi import APIRouter
 
-from intake.web.routes import queue, signin
+from intake.web.routes import admin, case, log, queue, signin
 
-ROUTERS: tuple[APIRouter, ...] = (signin.router, queue.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    signin.router,
+    queue.router,
+    case.router,
+    log.router,
+    admin.router,
+)
