@@ -138,6 +138,12 @@ class Settings(BaseSettings):
 
     chat_allowed_origins: CsvList = Field(default_factory=list)
     chat_max_message_chars: int = 4000
+    # The chat's words; entries left out keep the built-in ones (connectors/webchat/wording.toml).
+    chat_wording_file: Path | None = None
+    # Rate limits in the `limits` package's notation, e.g. "10/minute;3/5 seconds".
+    chat_rate_limit: str = "12/minute;4/5 seconds"  # per connection
+    chat_address_rate_limit: str = "60/minute"  # per client address, all its chats together
+    chat_max_connections_per_address: int = Field(20, ge=1)
 
     session_idle_minutes: int = Field(30, ge=1)
     # A staff web session ends this long after sign-in, however active (idle expiry aside).

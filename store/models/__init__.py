@@ -12,6 +12,7 @@ from store.models.case import (
     TriageProposal,
     format_reference,
 )
+from store.models.chat import ChatConversation, ChatTurn
 from store.models.enums import (
     OPEN_STATUSES,
     ROLE_RANK,
@@ -41,6 +42,8 @@ __all__ = [
     "CaseStage",
     "CaseStatus",
     "Channel",
+    "ChatConversation",
+    "ChatTurn",
     "Direction",
     "Event",
     "Exclusion",

@@ -23,6 +23,11 @@ def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
     message = item.message
     assert message is not None
     text = classifier_text(message.subject, message.text)
+    # A chat turn ("yes", a name) means little alone: the chat connector passes the
+    # resident's account so far, so every turn is triaged in the conversation's context.
+    context = message.meta.get("classify_text")
+    if isinstance(context, str) and context.strip():
+        text = context
     if not text.strip():
         text = message.quoted_text[:2000]
     [prediction] = ctx.classifier.predict([text], [message.channel])

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 09:55:58.811820
+Create Date: 2026-11-22 10:03:24.850976
 """
 
 from collections.abc import Sequence
@@ -204,6 +204,22 @@ def upgrade() -> None:
     with op.batch_alter_table('case_stage', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_case_stage_case_id'), ['case_id'], unique=False)
 
+    op.create_table('chat_conversation',
+    sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=True),
+    sa.Column('step', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('state', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('turns', sa.Integer(), nullable=False),
+    sa.Column('origin', sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+    sa.Column('created_at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('chat_conversation', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_chat_conversation_case_id'), ['case_id'], unique=False)
+
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -357,6 +373,27 @@ def upgrade() -> None:
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_attachment_message_id'), ['message_id'], unique=False)
 
+    op.create_table('chat_turn',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('direction', sa.Enum('in', 'out', name='direction', native_enum=False, length=40), nullable=False),
+    sa.Column('text', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('choices', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('client_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('inbound_id', sa.Integer(), nullable=True),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['conversation_id'], ['chat_conversation.id'], ),
+    sa.ForeignKeyConstraint(['inbound_id'], ['inbound.id'], ),
+    sa.ForeignKeyConstraint(['message_id'], ['message.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('conversation_id', 'client_id'),
+    sa.UniqueConstraint('conversation_id', 'seq')
+    )
+    with op.batch_alter_table('chat_turn', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_chat_turn_conversation_id'), ['conversation_id'], unique=False)
+
     op.create_table('outbound_mail',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -414,6 +451,10 @@ def downgrade() -> None:
         batch_op.drop_index('ix_outbound_due')
 
     op.drop_table('outbound_mail')
+    with op.batch_alter_table('chat_turn', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_chat_turn_conversation_id'))
+
+    op.drop_table('chat_turn')
     with op.batch_alter_table('attachment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_attachment_message_id'))
 
@@ -452,6 +493,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_event_case_id'))
 
     op.drop_table('event')
+    with op.batch_alter_table('chat_conversation', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_chat_conversation_case_id'))
+
+    op.drop_table('chat_conversation')
     with op.batch_alter_table('case_stage', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_case_stage_case_id'))
 
