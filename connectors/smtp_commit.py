@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import queue
 import threading
@@ -12,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, insert
 from sqlmodel import Session
 
-from store.crud import enqueue_inbound
-from store.models import Channel
+from store.models import Channel, Inbound, InboundStatus
 
 log = logging.getLogger(__name__)
 
@@ -90,18 +90,15 @@ class GroupCommitter:
     def _commit(self, batch: list[_Pending]) -> None:
         try:
             with Session(self.engine) as session:
-                rows = [
-                    enqueue_inbound(
-                        session=session,
-                        channel=Channel.EMAIL,
-                        raw=item.raw,
-                        envelope=item.envelope,
-                        received_at=item.received_at,
-                    )
-                    for item in batch
-                ]
+                # One multi-row INSERT ... RETURNING: the ORM's per-object work would cost
+                # three times as much per batch as the commit itself.
+                ids = list(
+                    session.execute(
+                        insert(Inbound).returning(Inbound.id),
+                        [_row(item) for item in batch],
+                    ).scalars()
+                )
                 session.commit()
-                ids = [row.id or 0 for row in rows]
         except Exception as exc:
             # Nothing of this batch is stored (the transaction rolled back): every sender in
             # it gets a temporary failure and will try again.
@@ -115,6 +112,25 @@ class GroupCommitter:
             self.on_commit()
         except Exception:
             log.exception("waking the workers failed")
+
+
+def _row(item: _Pending) -> dict[str, Any]:
+    """The queue row for one message, as store.crud.enqueue_inbound would make it."""
+    return {
+        "channel": Channel.EMAIL,
+        "raw": item.raw,
+        "raw_sha256": hashlib.sha256(item.raw).hexdigest(),
+        "envelope": item.envelope,
+        "external_id": None,
+        "received_at": item.received_at,
+        "available_at": item.received_at,
+        "status": InboundStatus.QUEUED,
+        "attempts": 0,
+        "claimed_by": "",
+        "last_error": "",
+        "failed_step": "",
+        "receipts": 1,
+    }
 
 
 def _settle(item: _Pending, *, result: int = 0, error: Exception | None = None) -> None:
