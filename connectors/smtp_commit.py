@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from store.models import Channel, Inbound, InboundStatus
 
@@ -94,7 +94,7 @@ class GroupCommitter:
                 # three times as much per batch as the commit itself.
                 ids = list(
                     session.execute(
-                        insert(Inbound).returning(Inbound.id),
+                        insert(Inbound).returning(col(Inbound.id), sort_by_parameter_order=True),
                         [_row(item) for item in batch],
                     ).scalars()
                 )
