@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import urlencode
@@ -10,7 +11,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from intake.reports.context_lines import context_lines
-from intake.reports.model import Figure, Report
+from intake.reports.model import Chart, Figure, Report
 
 Linker = Callable[[Figure], str | None]
 
@@ -42,18 +43,33 @@ def cases_link(base: str, report: Report) -> Linker:
     return link
 
 
+def inline_chart(chart: Chart) -> Markup:
+    """The SVG itself, for a standalone document: its text stays searchable."""
+    return Markup(chart.svg)  # noqa: S704 - drawn by matplotlib, which escapes its text
+
+
+def image_chart(chart: Chart) -> Markup:
+    """The SVG as an image, for pages whose Content-Security-Policy forbids inline styles."""
+    data = base64.b64encode(chart.svg.encode()).decode()
+    return Markup('<img class="chart" src="data:image/svg+xml;base64,{}" alt="{}">').format(
+        data, chart.description
+    )
+
+
 def render_body(report: Report, link: Linker | None = None) -> Markup:
     """The report as an HTML fragment (an <article>), for a page that has its own layout."""
     template = environment().get_template("_report_body.html.j2")
     return Markup(  # noqa: S704 - rendered by an autoescaping template
-        template.render(report=report, context=context_lines(report), link=link)
+        template.render(report=report, context=context_lines(report), link=link, chart=image_chart)
     )
 
 
 def render_html(report: Report, link: Linker | None = None) -> str:
     """A complete HTML document with inline styles and charts: open it, print it, send it."""
     template = environment().get_template("report.html.j2")
-    return template.render(report=report, context=context_lines(report), link=link)
+    return template.render(
+        report=report, context=context_lines(report), link=link, chart=inline_chart
+    )
 
 
 def stylesheet() -> str:

@@ -98,7 +98,9 @@ def _unique_keys(report: Report) -> None:
 def _chart(report: Report) -> None:
     quarters, months = report.tables[0], report.tables[1]
     drawn = {
-        "volumes": charts.volumes(months if len(months.columns) <= 24 else quarters),
+        "volumes": charts.volumes(months)
+        if len(months.columns) <= 24
+        else charts.volumes(quarters, "quarter"),
         "on_time": charts.on_time(quarters),
         "categories": charts.categories(report.section("categories")),  # type: ignore[arg-type]
     }

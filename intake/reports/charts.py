@@ -8,7 +8,7 @@ import threading
 from html import escape
 from typing import Any, cast
 
-from intake.reports.model import Figure, Section, Table
+from intake.reports.model import Chart, Figure, Section, Table
 
 # Colours that stay apart in greyscale print, backed by hatching and markers.
 INK = ("#1f4e79", "#c55a11", "#595959")
@@ -29,21 +29,20 @@ _LOCK = threading.Lock()
 MAX_LABEL = 40
 
 
-def _svg(fig: Any, description: str) -> str:
+def _svg(fig: Any, description: str) -> Chart:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     # Scale with the page, and tell screen readers what the picture shows.
     text = re.sub(r'<svg([^>]*?) width="[^"]+" height="[^"]+"', r"<svg\1", text, count=1)
-    return text.replace(
-        "<svg",
-        f'<svg role="img" aria-label="{escape(description)}" class="chart"',
-        1,
+    svg = text.replace(
+        "<svg", f'<svg role="img" aria-label="{escape(description)}" class="chart"', 1
     )
+    return Chart(svg, description)
 
 
-def _draw(description: str, paint: Any, size: tuple[float, float] = (7.0, 2.8)) -> str:
+def _draw(description: str, paint: Any, size: tuple[float, float] = (7.0, 2.8)) -> Chart:
     import matplotlib
     from matplotlib.figure import Figure as Canvas
 
@@ -58,8 +57,8 @@ def _legend(ax: Any) -> None:
     ax.legend(frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
 
 
-def volumes(table: Table) -> str | None:
-    """Grouped bars: stage 1 complaints and stage 2 requests received in each month."""
+def volumes(table: Table, unit: str = "month") -> Chart | None:
+    """Grouped bars: stage 1 complaints and stage 2 requests received in each month (or quarter)."""
     rows = dict(table.rows)
     stage1 = [f.count for f in rows.get("Stage 1 complaints received", [])]
     stage2 = [f.count for f in rows.get("Stage 2 requests received", [])]
@@ -84,10 +83,10 @@ def volumes(table: Table) -> str | None:
         ax.set_ylabel("Complaints received")
         ax.yaxis.get_major_locator().set_params(integer=True)
         _legend(ax)
-        ax.set_title("Complaints received by month, by stage")
+        ax.set_title(f"Complaints received by {unit}, by stage")
 
     return _draw(
-        "Bar chart of complaints received each month: "
+        f"Bar chart of complaints received each {unit}: "
         + "; ".join(
             f"{c}: stage 1 {a}, stage 2 {b}"
             for c, a, b in zip(table.columns, stage1, stage2, strict=True)
@@ -96,7 +95,7 @@ def volumes(table: Table) -> str | None:
     )
 
 
-def on_time(table: Table) -> str | None:
+def on_time(table: Table) -> Chart | None:
     """Lines per quarter: share acknowledged and answered on time, against the 100% line."""
     wanted = (
         ("acknowledged", "Acknowledged within 5 working days"),
@@ -157,7 +156,7 @@ def _percent(figure: Figure) -> float | None:
     return None if share is None else share * 100
 
 
-def categories(section: Section, top: int = 10) -> str | None:
+def categories(section: Section, top: int = 10) -> Chart | None:
     """Horizontal bars: the categories behind most complaints, stage 1 and stage 2 stacked."""
     counts: dict[str, list[int]] = {}
     for figure in section.figures:

@@ -55,6 +55,14 @@ class Figure:
         return str(self.count)
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A chart as SVG text, with a sentence giving its data for screen readers."""
+
+    svg: str
+    description: str
+
+
 @dataclass
 class Section:
     """A titled list of figures, with the Code provision and the definition behind them."""
@@ -98,8 +106,7 @@ class Report:
     tables: list[Table]
     empty: bool
     notes: list[str] = field(default_factory=list)
-    charts: dict[str, str] = field(default_factory=dict)  # key -> SVG text
-    chart_titles: dict[str, str] = field(default_factory=dict)
+    charts: dict[str, Chart] = field(default_factory=dict)
 
     def figures(self) -> Iterator[Figure]:
         """Every figure, in order: sections first, then tables row by row."""

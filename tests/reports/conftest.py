@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from intake.settings import Settings
+from store.crud import create_user
 from store.models import Role
 from tests.reports.store import Known, build
 
@@ -22,8 +23,18 @@ def settings(tmp_path, database_url: str) -> Settings:  # type: ignore[no-untype
 
 
 @pytest.fixture
-def known(engine, ctx, make_user) -> Known:  # type: ignore[no-untyped-def]
-    lead = make_user("lead@landlord.example", Role.TEAM_LEAD)
-    lead2 = make_user("second@landlord.example", Role.TEAM_LEAD)
+def known(engine, ctx) -> Known:  # type: ignore[no-untyped-def]
     with Session(engine, expire_on_commit=False) as session:
+        # These two never sign in, so they need no (slow to hash) password.
+        lead, lead2 = (
+            create_user(
+                session=session,
+                email=email,
+                role=Role.TEAM_LEAD,
+                password_hash="-",
+                display_name=email.split("@")[0].title(),
+            )
+            for email in ("lead@landlord.example", "second@landlord.example")
+        )
+        session.commit()
         return build(session, ctx, lead, lead2)
