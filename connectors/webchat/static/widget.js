@@ -68,8 +68,11 @@
     shell.appendChild(launcher);
   }
   var status = el("p", { "class": "status", role: "status" });
-  var log = el("ol", { "class": "log", role: "log", "aria-live": "polite", tabindex: "0",
-                       "aria-label": ui.title });
+  // role=log announces each new line to screen readers (politely, after what they are reading).
+  var log = el("div", { "class": "log", role: "log", "aria-live": "polite", tabindex: "0",
+                        "aria-label": ui.title });
+  var list = el("ol", { "class": "lines" });
+  log.appendChild(list);
   var choices = el("div", { "class": "choices", role: "group" });
   var alertBox = el("p", { "class": "alert", role: "alert" });
   var form = el("form", { "class": "composer" });
@@ -104,7 +107,7 @@
     var item = el("li", { "class": "line " + from });
     item.appendChild(el("span", { "class": "who" }, from === "bot" ? ui.bot : ui.you));
     item.appendChild(el("p", { "class": "text" }, text));
-    log.appendChild(item);
+    list.appendChild(item);
     if (id) { lineFor[id] = item; }
     log.scrollTop = log.scrollHeight;
     return item;
@@ -128,7 +131,7 @@
   }
 
   function render(lines) {
-    log.textContent = "";
+    list.textContent = "";
     lineFor = {};
     (lines || []).forEach(function (line) { addLine(line.from, line.text, line.id); });
     var last = lines && lines.length ? lines[lines.length - 1] : null;
