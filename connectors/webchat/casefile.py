@@ -9,8 +9,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, col, select
 
 from connectors.webchat.flow import pipeline_context
+from connectors.webchat.people import apply_record
 from connectors.webchat.records import add_bot_turn, turn_json
-from connectors.webchat.state import Plan, Record, Reply
+from connectors.webchat.state import ChatState, Plan, Reply
 from connectors.webchat.wording import Wording
 from intake.context import AppContext
 from intake.inbound import InboundMessage
@@ -25,8 +26,6 @@ from store.models import (
     ChatTurn,
     Direction,
     Message,
-    ReasonableAdjustment,
-    Representative,
     Resident,
 )
 
@@ -73,7 +72,7 @@ def _save(
     if case is not None:
         queue_turns(session, ctx, conversation, case, context)
         for record in plan.records:
-            _apply(session, ctx, case, record)
+            apply_record(session, ctx, case, record, RESIDENT)
     values = _values(session, ctx, case)
     lines = []
     for reply in plan.replies:
@@ -129,6 +128,19 @@ def _open_case(
     conversation.case_id = case.id
     record_event(session, case, "chat_started", "Case opened from the web chat", RESIDENT)
     return case
+
+
+def recover(ctx: AppContext, conversation_id: str) -> None:
+    """On resuming: queue any turn that was stored but not queued (the server stopped between)."""
+    with session_scope(ctx.engine) as session:
+        conversation = session.get(ChatConversation, conversation_id)
+        if conversation is None or conversation.case_id is None:
+            return
+        case = session.get(Case, conversation.case_id)
+        if case is not None:
+            state = ChatState.from_json(conversation.state)
+            queue_turns(session, ctx, conversation, case, pipeline_context(state))
+    ctx.notify_workers()
 
 
 def queue_turns(
@@ -215,87 +227,3 @@ def _file_reply(
     session.add(message)
     session.flush()
     return message.id
-
-
-def _apply(session: Session, ctx: AppContext, case: Case, record: Record) -> None:
-    data = record.data
-    if record.kind == "event":
-        record_event(session, case, data["kind"], data["summary"], RESIDENT)
-    elif record.kind == "resident":
-        resident = session.get(Resident, case.resident_id) if case.resident_id else None
-        if resident is None:
-            return
-        for field in ("name", "address", "tenancy_ref", "email", "phone"):
-            if data.get(field):
-                setattr(resident, field, str(data[field])[: _LIMITS[field]])
-        session.add(resident)
-        record_event(
-            session,
-            case,
-            "chat_details",
-            "Contact details given in the web chat (not verified): "
-            + ", ".join(f.replace("_", " ") for f in data),
-            RESIDENT,
-        )
-    elif record.kind == "representative":
-        _representative(session, ctx, case, data)
-    elif record.kind == "adjustment":
-        _adjustment(session, ctx, case, str(data["description"]))
-
-
-_LIMITS = {"name": 200, "address": 500, "tenancy_ref": 100, "email": 320, "phone": 50}
-
-
-def _representative(session: Session, ctx: AppContext, case: Case, data: dict[str, Any]) -> None:
-    consent = bool(data.get("consent"))
-    representative = Representative(
-        name=str(data.get("name") or "Not given")[:200],
-        relationship=str(data.get("relationship") or "")[:100],
-        consent_obtained=consent,
-        consent_evidence=(
-            f"{data.get('evidence') or 'Stated'} in the web chat on "
-            f"{long_date(ctx.calendar.local_date(ctx.clock()))}"
-            if consent
-            else ""
-        )[:1000],
-        consent_recorded_at=ctx.clock() if consent else None,
-    )
-    session.add(representative)
-    session.flush()
-    case.representative_id = representative.id
-    case.updated_at = ctx.clock()
-    record_event(
-        session,
-        case,
-        "representative",
-        f"Representative named in the web chat: {representative.name}"
-        + (f" ({representative.relationship})" if representative.relationship else "")
-        + ("; consent stated" if consent else "; consent not yet given"),
-        RESIDENT,
-    )
-
-
-def _adjustment(session: Session, ctx: AppContext, case: Case, description: str) -> None:
-    """A reasonable adjustment the resident asked for (5.10); staff agree and review it."""
-    if case.resident_id is None or not description:
-        return
-    resident = session.get(Resident, case.resident_id)
-    if resident is not None and not resident.disclosed_needs:
-        resident.disclosed_needs = description[:2000]
-    adjustment = ReasonableAdjustment(
-        resident_id=case.resident_id,
-        case_id=case.id,
-        description=f"Asked for in the web chat: {description}"[:1000],
-        agreed_at=ctx.clock(),
-    )
-    session.add(adjustment)
-    session.flush()
-    record_event(
-        session,
-        case,
-        "adjustment_requested",
-        f"Reasonable adjustment asked for in the web chat: {description[:200]}. "
-        "Agree it with the resident and set a review date (Code 5.10).",
-        RESIDENT,
-        adjustment_id=adjustment.id,
-    )

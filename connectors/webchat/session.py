@@ -115,6 +115,7 @@ class Connection:
         if wanted:
             if await asyncio.to_thread(records.find_conversation, self.ctx, wanted, token):
                 self.conversation_id = wanted
+                await asyncio.to_thread(casefile.recover, self.ctx, wanted)
                 lines = await asyncio.to_thread(records.transcript, self.ctx, wanted)
                 await self.ws.send_json(
                     {"type": "welcome", "conversation": wanted, "resumed": True, "lines": lines}

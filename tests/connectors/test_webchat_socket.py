@@ -335,3 +335,27 @@ def test_the_page_and_widget_are_served_with_safe_headers(ctx: AppContext) -> No
         assert widget.headers["content-type"].startswith("text/javascript")
         assert "/*CONFIG*/null" not in widget.text and '"maxChars": 4000' in widget.text
         assert client.get("/chat/widget.css").status_code == 200
+
+
+async def test_a_turn_stored_before_a_crash_joins_the_case_on_resume(
+    server: ChatServer, ctx: AppContext
+) -> None:
+    from connectors.webchat import records
+
+    chat = await Chat.connect(server)
+    await chat.say(COMPLAINT)
+    await chat.close()
+    # The server stopped after storing a turn and before queueing it.
+    records.accept_turn(ctx, chat.conversation, "lost-turn", "It is still not fixed")
+    queued = count(ctx, Inbound)
+    back = await Chat.connect(server, conversation=chat.conversation, token=chat.token)
+    assert back.welcome["lines"][-1]["text"] == "It is still not fixed"
+    assert count(ctx, Inbound) == queued + 1
+    await back.close()
+    drain(ctx)
+    with Session(ctx.engine) as session:
+        texts = [
+            m.body_text
+            for m in session.exec(select(Message).where(Message.direction == Direction.IN))
+        ]
+    assert "It is still not fixed" in texts
