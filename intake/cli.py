@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "import": "intake.commands.import_mail:import_mail",
     "report": "intake.commands.report:report",
     "db": "intake.commands.db:db",
+    "slack": "intake.commands.slack:slack",
 }
 
 

@@ -25,6 +25,7 @@ SERVICES: tuple[str, ...] = (
     "connectors.smtp",
     "intake.mail.outbound",
     "connectors.slack_socket",
+    "connectors.slack_cards",
     "connectors.slack_digest",
 )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -135,6 +136,11 @@ class Settings(BaseSettings):
     slack_intake_channel: str = ""
     slack_digest_channel: str = ""
     slack_api_url: str = "https://slack.com/api/"
+    # Link a Slack user to the active staff account with the same Slack-verified email address.
+    slack_link_by_email: bool = True
+    # The daily digest goes out at this local time, on working days.
+    slack_digest_time: time = time(8, 0)
+    slack_card_poll_seconds: float = Field(2.0, gt=0)
 
     chat_allowed_origins: CsvList = Field(default_factory=list)
     chat_max_message_chars: int = 4000

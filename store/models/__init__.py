@@ -29,6 +29,7 @@ from store.models.enums import (
 )
 from store.models.message import Attachment, Inbound, Message, OutboundMail
 from store.models.people import ApiToken, ReasonableAdjustment, Representative, Resident, StaffUser
+from store.models.slack import SlackCard, SlackDigestRun
 from store.models.web_session import WebSession
 
 __all__ = [
@@ -62,6 +63,8 @@ __all__ = [
     "Representative",
     "Resident",
     "Role",
+    "SlackCard",
+    "SlackDigestRun",
     "StaffUser",
     "TriageProposal",
     "WebSession",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:03:24.850976
+Create Date: 2026-11-22 10:14:58.012035
 """
 
 from collections.abc import Sequence
@@ -52,6 +52,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_resident_email'), ['email'], unique=False)
         batch_op.create_index(batch_op.f('ix_resident_tenancy_ref'), ['tenancy_ref'], unique=False)
 
+    op.create_table('slack_digest_run',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('started_at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('day')
+    )
     op.create_table('staff_user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
@@ -327,6 +337,29 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_reasonable_adjustment_case_id'), ['case_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reasonable_adjustment_resident_id'), ['resident_id'], unique=False)
 
+    op.create_table('slack_card',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('source_key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('channel', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
+    sa.Column('thread_ts', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('ts', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('logged_by', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
+    sa.Column('rendered_version', sa.Integer(), nullable=False),
+    sa.Column('lease_until', store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+    sa.Column('created_at', store.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', store.types.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['case_id'], ['cases.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('source_key')
+    )
+    with op.batch_alter_table('slack_card', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_slack_card_case_id'), ['case_id'], unique=False)
+        batch_op.create_index('ix_slack_card_thread', ['channel', 'thread_ts'], unique=False)
+        batch_op.create_index(batch_op.f('ix_slack_card_ts'), ['ts'], unique=False)
+
     op.create_table('message',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
@@ -466,6 +499,12 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_message_case_id'))
 
     op.drop_table('message')
+    with op.batch_alter_table('slack_card', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_slack_card_ts'))
+        batch_op.drop_index('ix_slack_card_thread')
+        batch_op.drop_index(batch_op.f('ix_slack_card_case_id'))
+
+    op.drop_table('slack_card')
     with op.batch_alter_table('reasonable_adjustment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reasonable_adjustment_resident_id'))
         batch_op.drop_index(batch_op.f('ix_reasonable_adjustment_case_id'))
@@ -535,6 +574,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_staff_user_email'))
 
     op.drop_table('staff_user')
+    op.drop_table('slack_digest_run')
     with op.batch_alter_table('resident', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_resident_tenancy_ref'))
         batch_op.drop_index(batch_op.f('ix_resident_email'))

@@ -1,0 +1,50 @@
+"""The slack-bolt app: one App for HTTP and Socket Mode, acknowledging only what is stored."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+
+from connectors.slack import buttons, home, ways_in
+from connectors.slack.client import make_web_client
+from intake.context import AppContext
+
+log = logging.getLogger(__name__)
+
+
+def build_app(ctx: AppContext) -> App:
+    """The bolt App with every listener registered.
+
+    process_before_response makes bolt run each ack function before it answers Slack, so a
+    message is committed to the queue before Slack hears "received" (for events bolt would
+    otherwise answer first). Slow work (cards, forms, replies) is in lazy listeners.
+    """
+    settings = ctx.settings
+    if not settings.slack_enabled:
+        raise RuntimeError(
+            "Slack is off: set INTAKE_SLACK_SIGNING_SECRET and INTAKE_SLACK_BOT_TOKEN"
+        )
+    assert settings.slack_signing_secret is not None
+    app = App(
+        client=make_web_client(settings),
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        process_before_response=True,
+        # No call to Slack at start-up: the token is checked on the first request instead.
+        token_verification_enabled=False,
+        raise_error_for_unhandled_request=False,
+        logger=logging.getLogger("connectors.slack.bolt"),
+    )
+    ways_in.register(app, ctx)
+    buttons.register(app, ctx)
+    home.register(app, ctx)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        # Logged without the body, which holds residents' words. A 500 makes Slack retry
+        # an event; nothing was acknowledged, so nothing is lost.
+        log.error("Slack request failed: %s: %s", type(error).__name__, error)
+        return BoltResponse(status=500, body="")
+
+    return app

@@ -1,0 +1,288 @@
+"""Ways in for frontline staff: the message shortcut, /intake and its form, DMs and mentions.
+
+Each Slack request is acknowledged only after the message is stored (bolt runs with
+process_before_response, so the ack function's work happens before Slack hears "OK"); the
+card and any reply go out afterwards from a lazy listener, within Slack's three seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltRequest, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from connectors.slack.accept import Logged, Where, log_message
+from connectors.slack.card_sync import sync_card
+from connectors.slack.facts import case_link
+from connectors.slack.log_form import CALLBACK, log_view, logged_view, read_form
+from connectors.slack.text import permalink, plain_text, source_key, ts_to_datetime
+from intake.context import AppContext
+from intake.inbound import InboundMessage
+from store.models import Channel
+
+log = logging.getLogger(__name__)
+
+SHORTCUT = "log_with_intake"
+COMMAND = "/intake"
+NOT_SAVED = (
+    "Intake could not save this just now, so nothing was logged. Please try again in a minute."
+)
+HELP = (
+    "*Intake* logs what residents tell you, so a team lead can triage it.\n"
+    "• `/intake` opens a form; `/intake what they said` fills it in for you.\n"
+    "• On any message: *More actions* › *Log with Intake*.\n"
+    "• Or send me a direct message, or mention me in the intake channel."
+)
+# Message events that carry words someone wrote (edits and deletions are not new messages).
+WRITTEN = {None, "file_share", "thread_broadcast"}
+
+
+def slack_message(
+    ctx: AppContext,
+    *,
+    text: str,
+    via: str,
+    team: dict[str, Any],
+    channel: str,
+    ts: str,
+    thread_ts: str | None,
+    author: str,
+    logged_by: str,
+    logged_by_name: str = "",
+) -> InboundMessage:
+    """A message written in Slack, as Intake stores it: the resident is the complainant, and
+    the Slack author, the member of staff and the permalink go in its meta."""
+    posted = ts_to_datetime(ts)
+    now = ctx.clock()
+    return InboundMessage(
+        channel=Channel.SLACK.value,
+        text=text,
+        received_at=min(posted, now) if posted else now,
+        meta={
+            "slack": {
+                "via": via,
+                "team": team.get("id", ""),
+                "channel": channel,
+                "ts": ts,
+                "thread_ts": thread_ts,
+                "author": author,
+                "logged_by": logged_by,
+                "permalink": permalink(team.get("domain", ""), channel, ts, thread_ts),
+            },
+            "logged_by_name": logged_by_name,
+        },
+    )
+
+
+def register(app: App, ctx: AppContext) -> None:
+    """Attach every way in to the bolt app."""
+
+    def accept_shortcut(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        message = body.get("message") or {}
+        channel = (body.get("channel") or {}).get("id", "")
+        team = body.get("team") or {}
+        user = body.get("user") or {}
+        text = plain_text(message.get("text") or "")
+        ts = str(message.get("ts") or "")
+        if not text or not ts:
+            context["intake"] = {"problem": "That message has no words I can log."}
+            ack()
+            return
+        thread_ts = message.get("thread_ts")
+        inbound = slack_message(
+            ctx,
+            text=text,
+            via="shortcut",
+            team=team,
+            channel=channel,
+            ts=ts,
+            thread_ts=thread_ts,
+            author=message.get("user") or message.get("bot_id") or "",
+            logged_by=user.get("id", ""),
+            logged_by_name=user.get("name", ""),
+        )
+        context["intake"] = _log(
+            ctx,
+            inbound,
+            logged_by=user.get("id", ""),
+            card=Where(channel, thread_ts or ts),
+            source=source_key(team.get("id", ""), channel, ts),
+        )
+        ack()
+
+    def after_shortcut(context: BoltContext, client: WebClient, respond: Respond) -> None:
+        outcome = context.get("intake") or {}
+        if outcome.get("problem"):
+            respond(text=outcome["problem"], response_type="ephemeral")
+            return
+        link = f"<{case_link(ctx, outcome['case_id'])}|{outcome['reference']}>"
+        if outcome.get("duplicate"):
+            respond(text=f"This message is already logged as {link}.", response_type="ephemeral")
+            return
+        _post_card(client, outcome)
+        respond(
+            text=f"Logged as {link}. A team lead will confirm it from the triage card.",
+            response_type="ephemeral",
+        )
+
+    app.message_shortcut(SHORTCUT)(ack=accept_shortcut, lazy=[after_shortcut])
+
+    def accept_event(body: dict[str, Any], event: dict[str, Any], context: BoltContext) -> None:
+        kind = "mention" if event.get("type") == "app_mention" else "direct_message"
+        if kind == "direct_message" and (
+            event.get("channel_type") != "im"
+            or event.get("subtype") not in WRITTEN
+            or event.get("bot_id")
+        ):
+            return  # not a person writing to the app: nothing to log
+        channel = str(event.get("channel") or "")
+        intake_channel = ctx.settings.slack_intake_channel
+        if kind == "mention" and intake_channel and channel != intake_channel:
+            context["intake"] = {
+                "problem": f"I log messages mentioned in <#{intake_channel}> only. Here, use "
+                "*More actions* › *Log with Intake* on the message, or `/intake`."
+            }
+            return
+        text = plain_text(event.get("text") or "", drop_user=context.bot_user_id or "")
+        if not text:
+            context["intake"] = {"problem": "Tell me what the resident said, or use `/intake`."}
+            return
+        ts = str(event.get("ts") or "")
+        thread_ts = event.get("thread_ts")
+        team = {"id": body.get("team_id", ""), "domain": ""}
+        user = str(event.get("user") or "")
+        inbound = slack_message(
+            ctx,
+            text=text,
+            via=kind,
+            team=team,
+            channel=channel,
+            ts=ts,
+            thread_ts=thread_ts,
+            author=user,
+            logged_by=user,
+        )
+        # A failure here raises: Slack gets a 500 and delivers the event again later.
+        logged = log_message(
+            ctx,
+            inbound,
+            logged_by=user,
+            card=Where(channel, thread_ts or ts),
+            external_id=f"slack:event:{body.get('event_id')}" if body.get("event_id") else None,
+            source=source_key(team["id"], channel, ts),
+            thread=Where(channel, thread_ts) if thread_ts else None,
+        )
+        context["intake"] = asdict(logged)
+
+    def after_event(
+        event: dict[str, Any], context: BoltContext, client: WebClient, request: BoltRequest
+    ) -> None:
+        outcome = context.get("intake")
+        if not outcome:
+            return
+        channel = str(event.get("channel") or "")
+        thread = event.get("thread_ts") or event.get("ts")
+        if outcome.get("problem"):
+            if not request.headers.get("x-slack-retry-num"):  # said once is enough
+                client.chat_postEphemeral(
+                    channel=channel, user=str(event.get("user") or ""), text=outcome["problem"]
+                )
+            return
+        link = f"<{case_link(ctx, outcome['case_id'])}|{outcome['reference']}>"
+        if outcome.get("added_to_case"):
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=f"Added to {link}.")
+        elif not outcome.get("duplicate"):
+            _post_card(client, outcome)
+
+    for event_type in ("app_mention", "message"):
+        app.event(event_type)(ack=accept_event, lazy=[after_event])
+
+    def accept_command(ack: Ack, command: dict[str, Any]) -> None:
+        if str(command.get("text") or "").strip().lower() in ("help", "?"):
+            ack(text=HELP)
+            return
+        ack()
+
+    def open_form(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        if str(command.get("text") or "").strip().lower() in ("help", "?"):
+            return
+        words = plain_text(str(command.get("text") or ""))
+        try:
+            client.views_open(
+                trigger_id=command["trigger_id"],
+                view=log_view(channel=str(command.get("channel_id") or ""), words=words),
+            )
+        except SlackApiError:
+            respond(
+                text="The form could not open in time. Please run `/intake` again.",
+                response_type="ephemeral",
+            )
+
+    app.command(COMMAND)(ack=accept_command, lazy=[open_form])
+
+    def accept_form(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
+    ) -> None:
+        form = read_form(view, ctx.clock())
+        if form.errors:
+            ack(response_action="errors", errors=form.errors)
+            return
+        user = body.get("user") or {}
+        user_id = str(user.get("id") or "")
+        message = InboundMessage(
+            channel=form.channel.value,
+            text=form.words,
+            received_at=form.received_at,
+            sender=form.resident.get("email", ""),
+            sender_name=form.resident.get("name", ""),
+            resident=form.resident,
+            representative=form.representative,
+            meta={
+                "slack": {
+                    "via": "form",
+                    "team": (body.get("team") or {}).get("id", ""),
+                    "logged_by": user_id,
+                },
+                "logged_by_name": user.get("name", ""),
+            },
+        )
+        outcome = _log(
+            ctx,
+            message,
+            logged_by=user_id,
+            card=Where(form.card_channel or user_id),
+            external_id=f"slack:view:{view.get('id')}",
+        )
+        if outcome.get("problem"):
+            ack(response_action="errors", errors={"words": NOT_SAVED})
+            return
+        context["intake"] = outcome
+        ack(
+            response_action="update",
+            view=logged_view(outcome["reference"], case_link(ctx, outcome["case_id"])),
+        )
+
+    def after_form(context: BoltContext, client: WebClient) -> None:
+        outcome = context.get("intake") or {}
+        if outcome.get("card_id") and not outcome.get("duplicate"):
+            _post_card(client, outcome)
+
+    app.view(CALLBACK)(ack=accept_form, lazy=[after_form])
+
+    def _post_card(client: WebClient, outcome: dict[str, Any]) -> None:
+        if outcome.get("card_id"):
+            sync_card(ctx, client, int(outcome["card_id"]))
+
+
+def _log(ctx: AppContext, message: InboundMessage, **where: Any) -> dict[str, Any]:
+    """Log the message; a storage failure becomes a plain-English problem for the person."""
+    try:
+        logged: Logged = log_message(ctx, message, **where)
+    except Exception:
+        log.exception("could not store a message logged from Slack")
+        return {"problem": NOT_SAVED}
+    return asdict(logged)
