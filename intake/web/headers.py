@@ -51,6 +51,8 @@ class SecurityHeaders:
                     for name, value in COMMON.items():
                         if name not in headers:
                             headers[name] = value
+                    if scope.get("scheme") == "https":
+                        headers.setdefault("strict-transport-security", "max-age=31536000")
                 else:
                     headers.setdefault("x-content-type-options", "nosniff")
             await send(message)
