@@ -159,10 +159,15 @@ def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
     assert case is not None and item.prediction is not None
     if case.status is not CaseStatus.NEW and case.label is not None:
         case = _continue_case(item, ctx, session, case)
+    previous = case.proposed_label, case.emergency, case.stage
     proposal = _store_proposal(item, session, case)
     if case.status is CaseStatus.NEW:
         _apply_to_new_case(item, case, proposal)
     case.updated_at = ctx.clock()
+    if not item.new_case and (case.proposed_label, case.emergency, case.stage) == previous:
+        # A further turn (e.g. in a chat) that changes nothing: the proposal is stored, but the
+        # history only records proposals that change what the team lead sees.
+        return
     label = proposal.label.value.replace("_", " ")
     record_event(
         session,
