@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, case, or_, select
 from sqlmodel import col
 
 from intake.calendar import WorkingCalendar
@@ -135,7 +135,8 @@ def load(engine: Engine, calendar: WorkingCalendar, start: date, end: date, toda
                 col(Case.received_at),
                 col(Case.outcome),
                 col(Case.compensation_pence),
-                col(Case.hazards),
+                # Most cases have no hazard: skip decoding their empty JSON lists.
+                case((col(Case.has_hazards), col(Case.hazards)), else_=None),
                 col(Case.vulnerability),
             ).where(col(Case.id).in_(case_ids))
         ):

@@ -34,11 +34,28 @@ class StageTiming:
     overdue: bool  # no response yet and past the (extended) date
 
 
+class _RememberingCalendar(WorkingCalendar):
+    """The same calendar, remembering each working-day sum: a year's report asks for tens of
+    thousands, over a few hundred distinct days."""
+
+    def __init__(self, calendar: WorkingCalendar):
+        # Share the nation's holiday table instead of building it again.
+        self.__dict__.update(calendar.__dict__)
+        self._sums: dict[tuple[date, int], date] = {}
+
+    def add_working_days(self, start: date, count: int) -> date:
+        key = (start, count)
+        found = self._sums.get(key)
+        if found is None:
+            found = self._sums[key] = super().add_working_days(start, count)
+        return found
+
+
 class CodeClock:
     """The Code's dates for a stage, memoised: many cases share the same few hundred days."""
 
     def __init__(self, calendar: WorkingCalendar):
-        self.calendar = calendar
+        self.calendar = _RememberingCalendar(calendar)
         self._deadlines: dict[tuple[date, int, date | None], tuple[date, date]] = {}
         self._caps: dict[tuple[date, int], date] = {}
 

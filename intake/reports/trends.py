@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 
 from intake.reports.cohorts import Cohorts
@@ -140,18 +140,22 @@ def service_request_trends(by_quarter: list[Cohorts], period: Period) -> Table:
     def kind(case_category: str) -> str:
         return case_category or UNCATEGORISED
 
-    in_period = [c for c in by_quarter if period.overlaps(c.period)]
-    totals = Counter(kind(s.category) for c in in_period for s in c.service_requests)
+    grouped: list[dict[str, list[int]]] = []
+    for c in by_quarter:
+        by_kind: dict[str, list[int]] = defaultdict(list)
+        for s in c.service_requests:
+            by_kind[kind(s.category)].append(s.id)
+        grouped.append(by_kind)
+    totals: Counter[str] = Counter()
+    for c, by_kind in zip(by_quarter, grouped, strict=True):
+        if period.overlaps(c.period):
+            totals.update({name: len(ids) for name, ids in by_kind.items()})
     top = [name for name, _ in totals.most_common(TOP_TYPES)]
     rows: list[tuple[str, list[Figure]]] = []
     for name in top:
         cells = [
-            _count(
-                f"sr_quarter.{c.period.start.isoformat()}.{slug(name)}",
-                name,
-                [s.id for s in c.service_requests if kind(s.category) == name],
-            )
-            for c in by_quarter
+            _count(f"sr_quarter.{c.period.start.isoformat()}.{slug(name)}", name, g.get(name, []))
+            for c, g in zip(by_quarter, grouped, strict=True)
         ]
         rows.append((name, cells))
     if len(totals) > len(top):
@@ -159,9 +163,9 @@ def service_request_trends(by_quarter: list[Cohorts], period: Period) -> Table:
             _count(
                 f"sr_quarter.{c.period.start.isoformat()}.other-types",
                 "Other types",
-                [s.id for s in c.service_requests if kind(s.category) not in top],
+                [i for name, ids in g.items() if name not in top for i in ids],
             )
-            for c in by_quarter
+            for c, g in zip(by_quarter, grouped, strict=True)
         ]
         rows.append(("Other types", cells))
     return Table(

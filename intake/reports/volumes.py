@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
 
 from intake.reports.cohorts import Cohorts
@@ -98,16 +98,17 @@ def _breakdown(
     name: Callable[[str], str],
 ) -> list[Figure]:
     """One figure per value, most frequent first, each out of the group's total."""
-    counts = Counter(value(case) for case in cases)
+    by_value: dict[str, list[int]] = defaultdict(list)
+    for case in cases:
+        by_value[value(case)].append(case.id)
     figures = []
     seen: set[str] = set()
-    for item, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+    for item, ids in sorted(by_value.items(), key=lambda kv: (-len(kv[1]), kv[0])):
         key = f"{prefix}.{slug(item)}"
         while key in seen:  # two different texts with the same slug
             key += "-"
         seen.add(key)
-        ids = [case.id for case in cases if value(case) == item]
-        figures.append(Figure(key, f"{label}: {name(item)}", count, ids, of=len(cases)))
+        figures.append(Figure(key, f"{label}: {name(item)}", len(ids), ids, of=len(cases)))
     return figures
 
 
