@@ -201,3 +201,33 @@ def test_text_colours_meet_wcag_aa_contrast(open_page, staff) -> None:
         }"""
     )
     assert worst and worst[0][0] >= 4.5, worst
+
+
+def test_every_staff_page_passes_axe(open_page, staff) -> None:
+    """axe-core finds no serious or critical WCAG problem on any staff page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    staff("admin@landlord.example", Role.ADMIN)
+    anonymous = open_page()
+    page = open_page("admin@landlord.example")
+    case_url = _log(page, "I reported the leak twice and nobody came. I am unhappy. Gas smell.")
+    _wait_for_proposal(page)
+    axe = Axe()
+    checked = []
+    anonymous.goto("/login")
+    for p, path in [(anonymous, None)] + [
+        (page, path) for path in ("/", case_url, "/log", "/admin/users", "/account/password")
+    ]:
+        if path:
+            p.goto(path)
+        folded = p.locator("details:not([open]) > summary:visible")
+        while folded.count():
+            folded.first.click()  # check the folded forms too
+        violations = [
+            (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+            for v in axe.run(p).response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert violations == [], (p.url, violations)
+        checked.append(p.url)
+    assert len(checked) == 6
