@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 # Social landlords report on the financial year, 1 April to 31 March.
 FIRST_MONTH = 4
+MAX_DAYS = 3653  # ten years: beyond that the month-by-month table stops being readable
 MONTH_NAMES = [
     "January",
     "February",
@@ -134,6 +135,8 @@ def parse_day(text: str, what: str) -> date:
 def parse_period(start: str, end: str) -> Period:
     """A custom period from two YYYY-MM-DD dates; named when it is a financial year or quarter."""
     period = Period(parse_day(start, "from"), parse_day(end, "to"))
+    if (period.end - period.start).days > MAX_DAYS:
+        raise PeriodError("Choose a period of at most ten years.")
     for known in (
         financial_quarter(period.start),
         financial_year(financial_year_start(period.start)),
