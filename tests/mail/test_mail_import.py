@@ -61,12 +61,20 @@ def make_eml_folder(path: Path) -> Path:
 
 
 @pytest.mark.parametrize("make", [make_mbox, make_maildir, make_eml_folder])
-def test_import_triages_history_by_its_dates_and_is_idempotent(make, ctx, engine, tmp_path) -> None:
+def test_import_triages_history_by_its_dates_and_is_idempotent(
+    make, ctx, engine, tmp_path, fake_classifier, monkeypatch
+) -> None:
+    batches: list[int] = []
+    predict = fake_classifier.predict
+    monkeypatch.setattr(
+        fake_classifier, "predict", lambda texts, channels=None: batches.append(len(texts)) or predict(texts, channels)
+    )
     source = make(tmp_path / "mail")
     result = store_all(ctx, source)
     assert (result.found, result.stored, result.already) == (3, 3, 0)
     triage_all(ctx, result)
     assert result.triaged == 3
+    assert batches == [3]  # one model call for the whole chunk, no second look
     assert result.outcomes == {"complaint": 1, "service_request": 1, "other": 1}
     with Session(engine) as session:
         cases = session.exec(select(Case).order_by(col(Case.received_at))).all()
