@@ -278,7 +278,7 @@ def measure(
             )
         )  # type: ignore[misc]
     total = best(repeat, lambda: render_html(build_report(ctx, YEAR)))
-    rows.append((name, "intake report --format html, end to end", total))
+    rows.append((name, "build and render html, as intake report does", total))
     return rows
 
 
