@@ -154,6 +154,12 @@ class Settings(BaseSettings):
     session_idle_minutes: int = Field(30, ge=1)
     # A staff web session ends this long after sign-in, however active (idle expiry aside).
     session_max_hours: int = Field(12, ge=1)
+    # Single sign-on with OpenID Connect (e.g. Microsoft Entra ID
+    # https://login.microsoftonline.com/<tenant id>/v2.0); off while the issuer is empty.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr = SecretStr("")
+    oidc_label: str = "Sign in with Microsoft"
     workers: int = Field(1, ge=0)
     max_message_chars: int = 100_000
 

@@ -62,7 +62,8 @@ def _signed_in(min_role: Role) -> Callable[[Request, Session], SignedIn]:
         if who is None:
             raise SignInRequired
         request.state.signed_in = who
-        if who.user.must_change_password and request.url.path not in PASSWORD_PAGES:
+        one_time = who.user.must_change_password and who.session.method == "password"
+        if one_time and request.url.path not in PASSWORD_PAGES:
             raise PasswordChangeRequired
         if ROLE_RANK[who.user.role] < ROLE_RANK[min_role]:
             raise NotAllowed(
@@ -191,7 +192,9 @@ def complete_sign_in(
         db, ctx, user, method=method, user_agent=request.headers.get("user-agent", "")
     )
     db.commit()
-    target = "/account/password" if user.must_change_password else safe_next(next_url)
+    # Only a password sign-in can have used a one-time password.
+    one_time = method == "password" and user.must_change_password
+    target = "/account/password" if one_time else safe_next(next_url)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -20,6 +20,7 @@ from intake.web.auth import (
     wants_html,
 )
 from intake.web.headers import SecurityHeaders
+from intake.web.oidc import OidcProvider
 from intake.web.routes import ROUTERS
 from intake.web.routes.case import CaseNotFound
 from intake.web.templating import render_page, setup
@@ -106,6 +107,7 @@ def mount(app: FastAPI, ctx: AppContext) -> None:
     """Add the staff web app (sign-in, queue, case pages, staff form, admin) to `app`."""
     setup(app)
     app.state.web_throttle = SignInThrottle(ctx.clock)
+    app.state.web_oidc = OidcProvider.from_settings(ctx.settings)
     app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
     for router in ROUTERS:
         app.include_router(router)

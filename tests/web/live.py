@@ -28,6 +28,7 @@ def running_server(ctx: AppContext) -> Iterator[str]:
     worker.start()
     ctx.notify_workers = worker.notify
     port = free_port()
+    ctx.settings.public_url = f"http://127.0.0.1:{port}"  # as `intake serve` derives it
     config = uvicorn.Config(
         create_app(ctx), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )

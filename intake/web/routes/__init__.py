@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from intake.web.routes import admin, case, log, queue, signin
+from intake.web.routes import admin, case, log, queue, signin, sso
 
 ROUTERS: tuple[APIRouter, ...] = (
     signin.router,
+    sso.router,
     queue.router,
     case.router,
     log.router,

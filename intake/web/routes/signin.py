@@ -18,6 +18,7 @@ from intake.web.auth import (
     safe_next,
     set_login_csrf_cookie,
 )
+from intake.web.routes.sso import provider
 from intake.web.sessions import SESSION_COOKIE, end_all_sessions, end_session, load_session
 from intake.web.templating import flash, render_page
 from intake.web.throttle import SignInThrottle
@@ -51,7 +52,7 @@ def _login_page(
             "email": email,
             "error": error,
             "notice": notice,
-            "sso_label": "",
+            "sso_label": oidc.label if (oidc := provider(request)) else "",
         },
         status_code=status_code,
     )
