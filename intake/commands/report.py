@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from intake.context import AppContext
 from intake.reports.period import PeriodError, parse_period
@@ -40,8 +41,15 @@ def report(start: str, end: str, fmt: str, output: Path | None) -> None:
     except PeriodError as exc:
         raise click.UsageError(str(exc)) from exc
     ctx = AppContext.build(load_settings())
-    migrate(ctx.engine)
-    text = render(ctx, period, fmt)
+    try:
+        migrate(ctx.engine)
+        text = render(ctx, period, fmt)
+    except OperationalError as exc:
+        where = ctx.engine.url.render_as_string(hide_password=True)
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+        raise click.ClickException(
+            f"Could not read the database at {where} ({reason}). Check INTAKE_DATABASE_URL."
+        ) from exc
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:

@@ -123,3 +123,14 @@ def test_cli_explains_a_wrong_period_without_a_traceback(ctx, monkeypatch) -> No
         main, ["report", "--from", "2027-01-01", "--to", "2027-01-31", "--format", "pdf"]
     )
     assert result.exit_code == 2 and "'pdf' is not one of" in result.output
+
+
+def test_cli_explains_a_database_it_cannot_reach(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    url = "postgresql+psycopg://intake:s3cret@127.0.0.1:1/nowhere"
+    monkeypatch.setenv("INTAKE_DATABASE_URL", url)
+    result = CliRunner().invoke(main, ["report", "--from", "2027-01-01", "--to", "2027-01-31"])
+    assert result.exit_code == 1
+    assert "Could not read the database at postgresql+psycopg://intake:***@127.0.0.1:1/nowhere" in (
+        result.output
+    )
+    assert "s3cret" not in result.output and "Traceback" not in result.output
