@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from intake.worker import drain
@@ -64,5 +66,32 @@ def test_the_form_explains_what_is_missing_and_keeps_the_typing(browser, staff, 
     assert future.status_code == 422 and "cannot be in the future" in future.text
     email = b.post("/log", {"channel": "email", "text": "Hello"}, page="/log")
     assert email.status_code == 422
+    with Session(engine) as session:
+        assert session.exec(select(Inbound)).first() is None
+
+
+def test_when_the_database_cannot_store_it_the_form_keeps_every_word(
+    browser, staff, engine
+) -> None:
+    staff("front@landlord.example", Role.FRONTLINE)
+    b = browser()
+    b.sign_in("front@landlord.example")
+    token = b.csrf("/log")
+
+    def refuse_inserts(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT"):
+            raise OperationalError(statement, parameters, Exception("disk I/O error"))
+
+    event.listen(engine, "before_cursor_execute", refuse_inserts)
+    try:
+        response = b.client.post(
+            "/log",
+            data={"csrf_token": token, "channel": "phone", "text": "The lift is broken again"},
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", refuse_inserts)
+    assert response.status_code == 503 and "could not be saved just now" in response.text
+    assert ">The lift is broken again</textarea>" in response.text
+    assert "disk I/O" not in response.text  # no internals shown
     with Session(engine) as session:
         assert session.exec(select(Inbound)).first() is None

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -25,7 +26,17 @@ from intake.workflow import (
     acknowledgement_context,
     preview_letter,
 )
-from store.models import ROLE_RANK, Attachment, Case, CaseStatus, Inbound, Message, Role, StaffUser
+from store.models import (
+    ROLE_RANK,
+    Attachment,
+    Case,
+    CaseStatus,
+    Inbound,
+    Message,
+    Role,
+    StaffUser,
+    format_reference,
+)
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[StaffUser, Depends(require_staff())]
@@ -74,6 +85,23 @@ def show_case(request: Request, case_id: int, ctx: Ctx, db: DbSession, user: Sta
     return render_case(request, db, ctx, load_case(db, case_id), user)
 
 
+def _refusal(exc: Exception, case_id: int) -> tuple[str, int]:
+    """What to tell the person, and the status, when an action did not happen."""
+    if isinstance(exc, DBAPIError):
+        return "The database did not answer, so nothing was saved. Try again in a moment.", 503
+    if isinstance(exc, StaleDataError):
+        return (
+            f"Case {format_reference(case_id)} was changed by someone else at the same moment. "
+            "Nothing of yours was saved.",
+            409,
+        )
+    if isinstance(exc, ConflictError):
+        return str(exc), 409
+    if isinstance(exc, PermissionDenied):
+        return str(exc), 403
+    return str(exc), 422
+
+
 @router.post("/cases/{case_id}/actions/{name}", response_model=None)
 def act(
     request: Request,
@@ -94,18 +122,9 @@ def act(
     try:
         said = action.run(db, ctx, case, Actor.staff(user), form)
         db.commit()
-    except (WorkflowError, StaleDataError) as exc:
+    except (WorkflowError, StaleDataError, DBAPIError) as exc:
         db.rollback()
-        if isinstance(exc, StaleDataError):
-            exc = ConflictError(
-                f"Case {case.reference} was changed by someone else at the same moment. "
-                "Nothing of yours was saved."
-            )
-        status_code = 422
-        if isinstance(exc, ConflictError):
-            status_code = 409
-        elif isinstance(exc, PermissionDenied):
-            status_code = 403
+        message, status_code = _refusal(exc, case_id)
         db.expire_all()
         return render_case(
             request,
@@ -113,7 +132,7 @@ def act(
             ctx,
             load_case(db, case_id),
             user,
-            error=str(exc),
+            error=message,
             failed=name,
             submitted=values(form),
             status_code=status_code,

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.datastructures import FormData
 
 from intake.api.deps import Ctx, DbSession
@@ -134,8 +135,20 @@ def log_message(
         message = build_message(ctx, form, user)
     except FormProblem as problem:
         return _page(request, ctx, error=str(problem), typed=forms.values(form), status_code=422)
-    _, case = submit(db, ctx, message, actor=Actor.staff(user), open_new_case=True)
-    db.commit()
+    try:
+        _, case = submit(db, ctx, message, actor=Actor.staff(user), open_new_case=True)
+        db.commit()
+    except DBAPIError:
+        # Not stored, so not accepted: say so, and keep every word typed for another try.
+        db.rollback()
+        return _page(
+            request,
+            ctx,
+            error="The message could not be saved just now (the database did not answer). "
+            "Nothing you typed is lost: try again in a moment.",
+            typed=forms.values(form),
+            status_code=503,
+        )
     ctx.notify_workers()
     assert case is not None
     response = RedirectResponse(f"/cases/{case.id}", status_code=303)
