@@ -222,6 +222,41 @@ def _link(db: Session, ctx: AppContext, case: Case, actor: Actor, form: FormData
     return f"Linked {case.reference} and {other.reference}."
 
 
+def _vulnerability(db: Session, ctx: AppContext, case: Case, actor: Actor, form: FormData) -> str:
+    notes = forms.text(form, "notes", limit=2000, required="Say what the resident told you.")
+    workflow.record_vulnerability(db, ctx, case, actor, notes=notes)
+    return "Recorded the vulnerability with the case."
+
+
+def _adjustment(db: Session, ctx: AppContext, case: Case, actor: Actor, form: FormData) -> str:
+    adjustment = workflow.add_adjustment(
+        db,
+        ctx,
+        case,
+        actor,
+        description=forms.text(form, "description", limit=1000),
+        review_on=forms.day(form, "review_on"),
+    )
+    return f"Recorded the adjustment: {adjustment.description}"
+
+
+def _review(db: Session, ctx: AppContext, case: Case, actor: Actor, form: FormData) -> str:
+    adjustment_id = forms.whole_number(form, "adjustment_id")
+    if adjustment_id is None:
+        raise FormProblem("Choose the adjustment you reviewed.")
+    keep = forms.text(form, "outcome", limit=10) != "end"
+    workflow.review_adjustment(
+        db,
+        ctx,
+        case,
+        actor,
+        adjustment_id,
+        keep=keep,
+        next_review_on=forms.day(form, "next_review_on") if keep else None,
+    )
+    return "Recorded the review." if keep else "Ended the adjustment."
+
+
 ACTIONS: dict[str, Action] = {
     "confirm": Action(Role.TEAM_LEAD, _confirm),
     "definition": Action(Role.TEAM_LEAD, _definition),
@@ -235,6 +270,10 @@ ACTIONS: dict[str, Action] = {
     "complete-action": Action(Role.TEAM_LEAD, _complete),
     "link": Action(Role.TEAM_LEAD, _link),
     "note": Action(Role.FRONTLINE, _note),
+    # Any member of staff may learn of a vulnerability or agree an adjustment (5.10, 6.1).
+    "vulnerability": Action(Role.FRONTLINE, _vulnerability),
+    "adjustment": Action(Role.FRONTLINE, _adjustment),
+    "review-adjustment": Action(Role.TEAM_LEAD, _review),
 }
 
 

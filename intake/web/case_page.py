@@ -18,6 +18,7 @@ from store.models import (
     Label,
     LinkKind,
     Outcome,
+    ReasonableAdjustment,
     Role,
     StaffUser,
 )
@@ -27,9 +28,13 @@ FINISHED = (CaseStatus.CLOSED, CaseStatus.REFUSED)
 
 def available_actions(case: Case, user: StaffUser, open_actions: int) -> list[str]:
     """The actions to offer: the person's role allows them and the case's state permits them."""
-    actions = ["note"]
+    actions = ["note", "vulnerability"]
+    if case.resident_id is not None:
+        actions.append("adjustment")
     if ROLE_RANK[user.role] < ROLE_RANK[Role.TEAM_LEAD]:
         return actions
+    if case.resident_id is not None:
+        actions.append("review-adjustment")
     status = case.status
     for name in ("confirm", "acknowledge", "extend", "respond", "refuse", "close"):
         if status in ALLOWED_FROM[name]:
@@ -62,6 +67,15 @@ def case_page(db: Session, ctx: AppContext, case: Case, user: StaffUser) -> dict
         else {}
     )
     open_actions = [a for a in detail["actions"] if a["completed_at"] is None]
+    adjustments = (
+        db.exec(
+            select(ReasonableAdjustment)
+            .where(ReasonableAdjustment.resident_id == case.resident_id)
+            .order_by(col(ReasonableAdjustment.id))
+        ).all()
+        if case.resident_id
+        else []
+    )
     definition = {
         "issues": [],
         "outcomes": [],
@@ -77,6 +91,7 @@ def case_page(db: Session, ctx: AppContext, case: Case, user: StaffUser) -> dict
         "people": people,
         "linked": linked,
         "open_actions": open_actions,
+        "adjustments": adjustments,
         "actions": available_actions(case, user, len(open_actions)),
         "staff": assignable_staff(db),
         "labels": list(Label),

@@ -12,6 +12,7 @@ from store.models import (
     Label,
     Message,
     OutstandingAction,
+    ReasonableAdjustment,
     Role,
 )
 from tests.web.helpers import act, log_message, version_of
@@ -249,3 +250,35 @@ def test_an_unknown_case_is_a_plain_404(browser, staff) -> None:
     b = _lead(browser, staff)
     response = b.get("/cases/999")
     assert response.status_code == 404 and "There is no such case" in response.text
+
+
+def test_vulnerability_and_reasonable_adjustments_are_recorded_and_reviewed(
+    browser, staff, ctx, engine
+) -> None:
+    staff("front@landlord.example", Role.FRONTLINE)
+    front = browser()
+    front.sign_in("front@landlord.example")
+    case_id = log_message(front, ctx, REPAIR, resident_name="Mr Ali")
+    page = f"/cases/{case_id}"
+    said = front.post(f"{page}/actions/vulnerability", {"notes": "Uses a wheelchair"}, page=page)
+    assert said.status_code == 303
+    agreed = front.post(
+        f"{page}/actions/adjustment",
+        {"description": "Large print letters", "review_on": "2027-05-01"},
+        page=page,
+    )
+    assert agreed.status_code == 303
+    shown = front.get(page).text
+    assert "Uses a wheelchair" in shown and "Large print letters: in place" in shown
+    assert "Review an adjustment" not in shown  # reviews are for team leads
+    lead = _lead(browser, staff)
+    with Session(engine) as session:
+        adjustment = session.exec(select(ReasonableAdjustment)).one()
+    ended = lead.post(
+        f"{page}/actions/review-adjustment",
+        {"adjustment_id": str(adjustment.id), "outcome": "end"},
+        page=page,
+    )
+    assert ended.status_code == 303
+    assert "Large print letters: ended" in lead.get(page).text
+    assert _case(engine, case_id).vulnerability is True
