@@ -34,7 +34,7 @@ class SocketMode:
 
     def stop(self) -> None:
         self.handler.close()
-        self.app.listener_runner.listener_executor.shutdown(wait=True)
+        self.app.close()
 
 
 def start(ctx: AppContext) -> SocketMode | None:

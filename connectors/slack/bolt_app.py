@@ -9,12 +9,24 @@ from slack_bolt import App, BoltResponse
 
 from connectors.slack import buttons, home, ways_in
 from connectors.slack.client import make_web_client
+from connectors.slack.identity import BotIdentity
 from intake.context import AppContext
 
 log = logging.getLogger(__name__)
 
 
-def build_app(ctx: AppContext) -> App:
+class IntakeApp(App):
+    """The bolt App, holding what must be stopped with it."""
+
+    identity: BotIdentity
+
+    def close(self) -> None:
+        """Stop learning the bot's identity and finish the lazy listeners in flight."""
+        self.identity.stop()
+        self.listener_runner.listener_executor.shutdown(wait=True)
+
+
+def build_app(ctx: AppContext) -> IntakeApp:
     """The bolt App with every listener registered.
 
     process_before_response makes bolt run each ack function before it answers Slack, so a
@@ -27,15 +39,20 @@ def build_app(ctx: AppContext) -> App:
             "Slack is off: set INTAKE_SLACK_SIGNING_SECRET and INTAKE_SLACK_BOT_TOKEN"
         )
     assert settings.slack_signing_secret is not None
-    app = App(
-        client=make_web_client(settings),
+    client = make_web_client(settings)
+    identity = BotIdentity(client).learn_in_background()
+    # bolt makes a fresh client per request and gives it the token `authorize` returns.
+    request_client = make_web_client(settings)
+    request_client.token = None
+    app = IntakeApp(
+        client=request_client,
+        authorize=identity.authorize_function(),
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
-        # No call to Slack at start-up: the token is checked on the first request instead.
-        token_verification_enabled=False,
         raise_error_for_unhandled_request=False,
         logger=logging.getLogger("connectors.slack.bolt"),
     )
+    app.identity = identity
     ways_in.register(app, ctx)
     buttons.register(app, ctx)
     home.register(app, ctx)

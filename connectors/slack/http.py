@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request, Response
-from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.concurrency import run_in_threadpool
 
-from connectors.slack.bolt_app import build_app
+from connectors.slack.bolt_app import IntakeApp, build_app
 from intake.context import AppContext
 
 PATH = "/slack/events"
 
 
-def mount(app: FastAPI, ctx: AppContext) -> App | None:
+def mount(app: FastAPI, ctx: AppContext) -> IntakeApp | None:
     """Serve the Slack app at /slack/events when Slack is configured; otherwise do nothing."""
     if not ctx.settings.slack_enabled:
         return None

@@ -8,6 +8,7 @@ card and any reply go out afterwards from a lazy listener, within Slack's three 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict
 from typing import Any
 
@@ -147,7 +148,10 @@ def register(app: App, ctx: AppContext) -> None:
                 "*More actions* › *Log with Intake* on the message, or `/intake`."
             }
             return
-        text = plain_text(event.get("text") or "", drop_user=context.bot_user_id or "")
+        raw = str(event.get("text") or "")
+        # Until the app has learnt its own user id, a mention's leading @-name is the app's.
+        bot = context.bot_user_id or (_leading_mention(raw) if kind == "mention" else "")
+        text = plain_text(raw, drop_user=bot or "")
         if not text:
             context["intake"] = {"problem": "Tell me what the resident said, or use `/intake`."}
             return
@@ -276,6 +280,14 @@ def register(app: App, ctx: AppContext) -> None:
     def _post_card(client: WebClient, outcome: dict[str, Any]) -> None:
         if outcome.get("card_id"):
             sync_card(ctx, client, int(outcome["card_id"]))
+
+
+_LEADING_MENTION = re.compile(r"^\s*<@([A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def _leading_mention(text: str) -> str:
+    match = _LEADING_MENTION.match(text)
+    return match.group(1) if match else ""
 
 
 def _log(ctx: AppContext, message: InboundMessage, **where: Any) -> dict[str, Any]:

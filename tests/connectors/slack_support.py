@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from connectors.slack import mount
+from connectors.slack.client import make_web_client
 from intake.context import AppContext
 from tests.connectors.slack_mock import (
     BOT_TOKEN,
@@ -66,10 +67,10 @@ class SlackHarness:
         mount(self.app, ctx)
         self.client = TestClient(self.app)
         self.bolt = self.app.state.slack_app
+        self.web = make_web_client(ctx.settings)  # what the card sync and digest services use
         # Count lazy listeners in flight, so tests wait for them rather than sleep.
         self.lazy = TrackingExecutor(max_workers=8, thread_name_prefix="slack-lazy-test")
         runner = self.bolt.listener_runner
-        self._original = runner.listener_executor
         runner.listener_executor = self.lazy
         runner.lazy_listener_runner.executor = self.lazy
 
@@ -170,7 +171,7 @@ class SlackHarness:
 
     def close(self) -> None:
         self.lazy.shutdown(wait=True)
-        self._original.shutdown(wait=True)
+        self.bolt.close()
         self.client.close()
 
 

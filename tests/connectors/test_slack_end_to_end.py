@@ -56,7 +56,7 @@ def test_shortcut_makes_a_case_and_a_card_and_confirm_changes_both(
 
     # The worker triages it; the card updates in place with the proposal.
     drain(slack.ctx)
-    assert sync_cards(slack.ctx, slack.bolt.client) == 1
+    assert sync_cards(slack.ctx, slack.web) == 1
     [update] = slack.mock.of("chat.update")
     assert update.args["ts"] == slack.mock.of("chat.postMessage")[0].args.get(
         "ts", update.args["ts"]
@@ -98,7 +98,7 @@ def test_frontline_cannot_confirm_and_is_told_why(slack, engine, clock, make_use
     link_user(engine, front, "U0FRONT")
     case = _log_by_shortcut(slack, slack_ts(clock.now))
     drain(slack.ctx)
-    sync_cards(slack.ctx, slack.bolt.client)
+    sync_cards(slack.ctx, slack.web)
     [update] = slack.mock.of("chat.update")
     slack.press(CONFIRM[Label.COMPLAINT], _card_value(update), user="U0FRONT")
     [told] = slack.mock.wait_for("chat.postEphemeral")
@@ -120,7 +120,7 @@ def test_an_unlinked_slack_user_is_linked_by_verified_email_but_a_guest_is_not(
     }
     case = _log_by_shortcut(slack, slack_ts(clock.now))
     drain(slack.ctx)
-    sync_cards(slack.ctx, slack.bolt.client)
+    sync_cards(slack.ctx, slack.web)
     value = _card_value(slack.mock.of("chat.update")[0])
 
     slack.press(CONFIRM[Label.SERVICE_REQUEST], value, user="U0GUEST")
@@ -151,7 +151,7 @@ def test_the_card_follows_changes_made_elsewhere(slack, engine, clock, make_user
     link_user(engine, lead, "U0LEAD")
     case = _log_by_shortcut(slack, slack_ts(clock.now))
     drain(slack.ctx)
-    sync_cards(slack.ctx, slack.bolt.client)
+    sync_cards(slack.ctx, slack.web)
     slack.press(
         CONFIRM[Label.COMPLAINT], _card_value(slack.mock.of("chat.update")[0]), user="U0LEAD"
     )
@@ -161,10 +161,10 @@ def test_the_card_follows_changes_made_elsewhere(slack, engine, clock, make_user
         stored = session.get(Case, case.id)
         acknowledge(session, slack.ctx, stored, Actor.staff(lead))
         session.commit()
-    assert sync_cards(slack.ctx, slack.bolt.client) == 1
+    assert sync_cards(slack.ctx, slack.web) == 1
     shown = blocks_text(slack.mock.of("chat.update")[-1].args["blocks"])
     assert "being investigated" in shown and "Respond by" in shown
-    assert sync_cards(slack.ctx, slack.bolt.client) == 0  # nothing changed since
+    assert sync_cards(slack.ctx, slack.web) == 0  # nothing changed since
 
 
 def test_assign_from_the_card(slack, engine, clock, make_user) -> None:
@@ -202,9 +202,9 @@ def test_a_card_that_cannot_go_in_the_channel_goes_by_dm_and_slack_outages_are_r
     with Session(engine) as session:
         card = session.exec(select(SlackCard)).one()
         assert card.ts is None and card.last_error == "internal_error"
-    assert sync_cards(slack.ctx, slack.bolt.client) == 0  # waiting before it tries again
+    assert sync_cards(slack.ctx, slack.web) == 0  # waiting before it tries again
     clock.advance(minutes=1)
-    assert sync_cards(slack.ctx, slack.bolt.client) == 1
+    assert sync_cards(slack.ctx, slack.web) == 1
     posts = slack.mock.of("chat.postMessage")
     assert [p.args["channel"] for p in posts] == [
         "C0FRONTDESK",
@@ -257,7 +257,7 @@ def test_end_to_end_with_the_bundled_model(
     slack.shortcut(words, ts=slack_ts(clock.now))
     slack.settle()
     drain(slack.ctx)
-    assert sync_cards(slack.ctx, slack.bolt.client) == 1
+    assert sync_cards(slack.ctx, slack.web) == 1
     update = slack.mock.of("chat.update")[-1]
     shown = blocks_text(update.args["blocks"])
     assert "Complaint?" in shown and "damp and mould" in shown

@@ -14,7 +14,7 @@ from intake.worker import Worker, drain
 from store.models import Case, Inbound, Message
 from tests.connectors import slack_support
 from tests.connectors.slack_mock import BOT_ID, BOT_USER
-from tests.connectors.slack_support import blocks_text, slack_ts
+from tests.connectors.slack_support import SlackHarness, blocks_text, slack_ts
 
 mock_slack = slack_support.mock_slack
 slack_ctx = slack_support.slack_ctx
@@ -111,7 +111,7 @@ def test_the_ack_is_fast_while_the_classifier_is_busy_and_the_card_follows(
         release.set()
         worker.stop()
     drain(slack.ctx)
-    assert sync_cards(slack.ctx, slack.bolt.client) == 2
+    assert sync_cards(slack.ctx, slack.web) == 2
     texts = [blocks_text(c.args["blocks"]) for c in slack.mock.of("chat.update")]
     assert any("Complaint?" in t for t in texts) and any("Service request?" in t for t in texts)
 
@@ -181,3 +181,26 @@ def test_a_reply_in_the_cards_thread_joins_that_case(slack, engine, clock) -> No
     assert _count(engine, Case) == 1 and _count(engine, Inbound) == 2
     [added] = [c for c in slack.mock.of("chat.postMessage") if "Added to" in c.args["text"]]
     assert "INT-000001" in added.args["text"] and added.args["thread_ts"] == first["ts"]
+
+
+def test_events_are_logged_even_while_slack_cannot_confirm_the_token(
+    slack_ctx, mock_slack, engine, clock
+) -> None:
+    # bolt's default would answer 200 without running any listener: an event lost.
+    mock_slack.fail("auth.test", "internal_error", times=50)
+    harness = SlackHarness(slack_ctx, mock_slack)
+    try:
+        mention = {
+            "type": "app_mention",
+            "channel": "C0INTAKE",
+            "user": "U0FRONT",
+            "text": f"<@{BOT_USER}> {WORDS}",
+            "ts": slack_ts(clock.now),
+        }
+        assert harness.event(mention, event_id="EvNoAuth").status_code == 200
+        harness.settle()
+        drain(harness.ctx)
+        with Session(engine) as session:
+            assert session.exec(select(Message)).one().body_text == WORDS
+    finally:
+        harness.close()

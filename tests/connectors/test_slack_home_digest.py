@@ -111,7 +111,7 @@ def test_the_digest_lists_due_overdue_and_new_hazards_once_a_working_day(
         has_hazards=True,
         emergency=True,
     )
-    client = slack.bolt.client
+    client = slack.web
     assert send_digest(slack.ctx, client) is False  # not yet 08:00
     clock.now = monday + timedelta(minutes=2)
     assert send_digest(slack.ctx, client) is True
@@ -132,8 +132,8 @@ def test_a_failed_digest_is_tried_again(slack, engine, clock) -> None:
     slack.ctx.settings.slack_digest_channel = "C0LEADS"
     clock.now = datetime(2026, 11, 23, 9, tzinfo=UTC)
     slack.mock.fail("chat.postMessage", "channel_not_found")
-    assert send_digest(slack.ctx, slack.bolt.client) is False
-    assert send_digest(slack.ctx, slack.bolt.client) is True
+    assert send_digest(slack.ctx, slack.web) is False
+    assert send_digest(slack.ctx, slack.web) is True
     with Session(engine) as session:
         run = session.exec(select(SlackDigestRun)).one()
         assert run.attempts == 2 and run.posted_at is not None
