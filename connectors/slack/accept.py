@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from connectors.slack.accounts import logging_actor
+from connectors.slack.card_sync import sync_card
 from intake.context import AppContext
 from intake.inbound import InboundMessage
 from intake.submit import submit
@@ -16,6 +19,10 @@ from store.db import session_scope
 from store.models import Inbound, SlackCard, format_reference
 
 log = logging.getLogger(__name__)
+
+NOT_SAVED = (
+    "Intake could not save this just now, so nothing was logged. Please try again in a minute."
+)
 
 
 @dataclass(frozen=True)
@@ -130,3 +137,19 @@ def _card_in_thread(session: Session, thread: Where) -> SlackCard | None:
         )
         .order_by(col(SlackCard.id))
     ).first()
+
+
+def try_log(ctx: AppContext, message: InboundMessage, **where: Any) -> dict[str, Any]:
+    """Log the message; a storage failure becomes a plain-English problem for the person."""
+    try:
+        logged = log_message(ctx, message, **where)
+    except Exception:
+        log.exception("could not store a message logged from Slack")
+        return {"problem": NOT_SAVED}
+    return asdict(logged)
+
+
+def post_new_card(ctx: AppContext, client: WebClient, outcome: dict[str, Any]) -> None:
+    """Post the card of a message just logged (the card sync retries if this fails)."""
+    if outcome.get("card_id") and not outcome.get("duplicate"):
+        sync_card(ctx, client, int(outcome["card_id"]))

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App, BoltResponse
 
-from connectors.slack import buttons, home, ways_in
+from connectors.slack import buttons, home, slash_command, ways_in
 from connectors.slack.client import make_web_client
 from connectors.slack.identity import BotIdentity
 from intake.context import AppContext
@@ -54,6 +54,7 @@ def build_app(ctx: AppContext) -> IntakeApp:
     )
     app.identity = identity
     ways_in.register(app, ctx)
+    slash_command.register(app, ctx)
     buttons.register(app, ctx)
     home.register(app, ctx)
 

@@ -1,4 +1,4 @@
-"""Ways in for frontline staff: the message shortcut, /intake and its form, DMs and mentions.
+"""Ways in for frontline staff: the message shortcut, direct messages and mentions.
 
 Each Slack request is acknowledged only after the message is stored (bolt runs with
 process_before_response, so the ack function's work happens before Slack hears "OK"); the
@@ -14,12 +14,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltRequest, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from connectors.slack.accept import Logged, Where, log_message
-from connectors.slack.card_sync import sync_card
+from connectors.slack.accept import Where, log_message, post_new_card, try_log
 from connectors.slack.facts import case_link
-from connectors.slack.log_form import CALLBACK, log_view, logged_view, read_form
 from connectors.slack.text import permalink, plain_text, source_key, ts_to_datetime
 from intake.context import AppContext
 from intake.inbound import InboundMessage
@@ -28,16 +25,6 @@ from store.models import Channel
 log = logging.getLogger(__name__)
 
 SHORTCUT = "log_with_intake"
-COMMAND = "/intake"
-NOT_SAVED = (
-    "Intake could not save this just now, so nothing was logged. Please try again in a minute."
-)
-HELP = (
-    "*Intake* logs what residents tell you, so a team lead can triage it.\n"
-    "• `/intake` opens a form; `/intake what they said` fills it in for you.\n"
-    "• On any message: *More actions* › *Log with Intake*.\n"
-    "• Or send me a direct message, or mention me in the intake channel."
-)
 # Message events that carry words someone wrote (edits and deletions are not new messages).
 WRITTEN = {None, "file_share", "thread_broadcast"}
 
@@ -106,7 +93,7 @@ def register(app: App, ctx: AppContext) -> None:
             logged_by=user.get("id", ""),
             logged_by_name=user.get("name", ""),
         )
-        context["intake"] = _log(
+        context["intake"] = try_log(
             ctx,
             inbound,
             logged_by=user.get("id", ""),
@@ -124,7 +111,7 @@ def register(app: App, ctx: AppContext) -> None:
         if outcome.get("duplicate"):
             respond(text=f"This message is already logged as {link}.", response_type="ephemeral")
             return
-        _post_card(client, outcome)
+        post_new_card(ctx, client, outcome)
         respond(
             text=f"Logged as {link}. A team lead will confirm it from the triage card.",
             response_type="ephemeral",
@@ -200,86 +187,10 @@ def register(app: App, ctx: AppContext) -> None:
         if outcome.get("added_to_case"):
             client.chat_postMessage(channel=channel, thread_ts=thread, text=f"Added to {link}.")
         elif not outcome.get("duplicate"):
-            _post_card(client, outcome)
+            post_new_card(ctx, client, outcome)
 
     for event_type in ("app_mention", "message"):
         app.event(event_type)(ack=accept_event, lazy=[after_event])
-
-    def accept_command(ack: Ack, command: dict[str, Any]) -> None:
-        if str(command.get("text") or "").strip().lower() in ("help", "?"):
-            ack(text=HELP)
-            return
-        ack()
-
-    def open_form(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        if str(command.get("text") or "").strip().lower() in ("help", "?"):
-            return
-        words = plain_text(str(command.get("text") or ""))
-        try:
-            client.views_open(
-                trigger_id=command["trigger_id"],
-                view=log_view(channel=str(command.get("channel_id") or ""), words=words),
-            )
-        except SlackApiError:
-            respond(
-                text="The form could not open in time. Please run `/intake` again.",
-                response_type="ephemeral",
-            )
-
-    app.command(COMMAND)(ack=accept_command, lazy=[open_form])
-
-    def accept_form(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext
-    ) -> None:
-        form = read_form(view, ctx.clock())
-        if form.errors:
-            ack(response_action="errors", errors=form.errors)
-            return
-        user = body.get("user") or {}
-        user_id = str(user.get("id") or "")
-        message = InboundMessage(
-            channel=form.channel.value,
-            text=form.words,
-            received_at=form.received_at,
-            sender=form.resident.get("email", ""),
-            sender_name=form.resident.get("name", ""),
-            resident=form.resident,
-            representative=form.representative,
-            meta={
-                "slack": {
-                    "via": "form",
-                    "team": (body.get("team") or {}).get("id", ""),
-                    "logged_by": user_id,
-                },
-                "logged_by_name": user.get("name", ""),
-            },
-        )
-        outcome = _log(
-            ctx,
-            message,
-            logged_by=user_id,
-            card=Where(form.card_channel or user_id),
-            external_id=f"slack:view:{view.get('id')}",
-        )
-        if outcome.get("problem"):
-            ack(response_action="errors", errors={"words": NOT_SAVED})
-            return
-        context["intake"] = outcome
-        ack(
-            response_action="update",
-            view=logged_view(outcome["reference"], case_link(ctx, outcome["case_id"])),
-        )
-
-    def after_form(context: BoltContext, client: WebClient) -> None:
-        outcome = context.get("intake") or {}
-        if outcome.get("card_id") and not outcome.get("duplicate"):
-            _post_card(client, outcome)
-
-    app.view(CALLBACK)(ack=accept_form, lazy=[after_form])
-
-    def _post_card(client: WebClient, outcome: dict[str, Any]) -> None:
-        if outcome.get("card_id"):
-            sync_card(ctx, client, int(outcome["card_id"]))
 
 
 _LEADING_MENTION = re.compile(r"^\s*<@([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -288,13 +199,3 @@ _LEADING_MENTION = re.compile(r"^\s*<@([A-Z0-9]+)(?:\|[^>]*)?>")
 def _leading_mention(text: str) -> str:
     match = _LEADING_MENTION.match(text)
     return match.group(1) if match else ""
-
-
-def _log(ctx: AppContext, message: InboundMessage, **where: Any) -> dict[str, Any]:
-    """Log the message; a storage failure becomes a plain-English problem for the person."""
-    try:
-        logged: Logged = log_message(ctx, message, **where)
-    except Exception:
-        log.exception("could not store a message logged from Slack")
-        return {"problem": NOT_SAVED}
-    return asdict(logged)

@@ -9,8 +9,9 @@ import yaml
 from click.testing import CliRunner
 from sqlmodel import Session, select
 
+from connectors.slack.slash_command import COMMAND
 from connectors.slack.text import permalink, plain_text, quote
-from connectors.slack.ways_in import COMMAND, SHORTCUT
+from connectors.slack.ways_in import SHORTCUT
 from intake.cli import main
 from store.models import Role, StaffUser
 
