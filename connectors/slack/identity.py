@@ -32,6 +32,7 @@ class BotIdentity:
         self.token = client.token
         self.bot_user_id: str | None = None
         self.bot_id: str | None = None
+        self.url: str | None = None  # the workspace's address, for permalinks
         self.learnt = threading.Event()
         self._stop = threading.Event()
 
@@ -46,6 +47,7 @@ class BotIdentity:
                 answer = self.client.auth_test()
                 self.bot_user_id = answer.get("user_id")
                 self.bot_id = answer.get("bot_id")
+                self.url = answer.get("url")
                 self.learnt.set()
                 return
             except (SlackApiError, OSError) as exc:
@@ -69,6 +71,7 @@ class BotIdentity:
             bot_user_id=self.bot_user_id,
             bot_id=self.bot_id,
             user_id=user_id,
+            url=self.url,
         )
 
     def authorize_function(self) -> Callable[..., AuthorizeResult]:

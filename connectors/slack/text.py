@@ -52,11 +52,20 @@ def ts_to_datetime(ts: str) -> datetime | None:
         return None
 
 
-def permalink(domain: str, channel: str, ts: str, thread_ts: str | None = None) -> str:
+def workspace_url(domain_or_url: str) -> str:
+    """A workspace's address from its domain ("landlord") or its URL (auth.test's "url")."""
+    value = domain_or_url.strip().rstrip("/")
+    if not value or value.startswith("https://"):
+        return value
+    return f"https://{value}.slack.com"
+
+
+def permalink(workspace: str, channel: str, ts: str, thread_ts: str | None = None) -> str:
     """A link to a Slack message, built without a network call (Slack's documented form)."""
-    if not (domain and channel and ts):
+    base = workspace_url(workspace)
+    if not (base and channel and ts):
         return ""
-    link = f"https://{domain}.slack.com/archives/{channel}/p{ts.replace('.', '')}"
+    link = f"{base}/archives/{channel}/p{ts.replace('.', '')}"
     if thread_ts and thread_ts != ts:
         link += f"?thread_ts={thread_ts}&cid={channel}"
     return link

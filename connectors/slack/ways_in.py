@@ -144,7 +144,9 @@ def register(app: App, ctx: AppContext) -> None:
             return
         ts = str(event.get("ts") or "")
         thread_ts = event.get("thread_ts")
-        team = {"id": body.get("team_id", ""), "domain": ""}
+        # Events carry no workspace domain; the app learnt its workspace's address at start.
+        known = context.authorize_result
+        team = {"id": body.get("team_id", ""), "domain": (known.url if known else None) or ""}
         user = str(event.get("user") or "")
         inbound = slack_message(
             ctx,

@@ -120,6 +120,7 @@ def test_a_mention_in_the_intake_channel_is_logged_without_the_mention(
     slack, engine, clock
 ) -> None:
     slack.ctx.settings.slack_intake_channel = "C0INTAKE"
+    assert slack.bolt.identity.learnt.wait(10)  # the workspace's address, for the permalink
     ts = slack_ts(clock.now)
     event = {
         "type": "app_mention",
@@ -136,6 +137,10 @@ def test_a_mention_in_the_intake_channel_is_logged_without_the_mention(
     with Session(engine) as session:
         message = session.exec(select(Message)).one()
         assert message.body_text == WORDS and message.meta["slack"]["via"] == "mention"
+        assert message.meta["slack"]["author"] == "U0FRONT"
+        assert message.meta["slack"]["permalink"] == (
+            f"https://landlord.slack.com/archives/C0INTAKE/p{ts.replace('.', '')}"
+        )
 
 
 def test_a_mention_elsewhere_is_explained_not_logged(slack, engine, clock) -> None:

@@ -89,3 +89,6 @@ def test_permalinks_point_at_the_message_or_its_thread() -> None:
     )
     assert permalink("landlord", "C1", "2.5", "1.5").endswith("?thread_ts=1.5&cid=C1")
     assert permalink("", "C1", "1.2") == ""
+    assert permalink("https://landlord.slack.com/", "C1", "1.2").startswith(
+        "https://landlord.slack.com/archives/C1/p"
+    )
