@@ -26,6 +26,7 @@ MAX_PARTS = 60_000
 MAX_ATTACHMENTS = 200
 _BARE_CR_OR_LF = re.compile(rb"\r(?!\n)|(?<!\r)\n")
 _ANGLE_ADDRESS = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
+_QUOTED_MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\s]{1,900}>)", re.I | re.M)
 _PART_HEADER = re.compile(rb"^content-type:", re.IGNORECASE | re.MULTILINE)
 # Declared charsets that are often wrong: mail that says Latin-1 or ASCII but is UTF-8.
 _OFTEN_MISLABELLED = {"ascii", "latin_1", "iso8859_1", "cp1252", "iso8859_15"}
@@ -240,8 +241,14 @@ def parse_email(raw: bytes) -> InboundMessage:
     if defects:
         meta["defects"] = defects
     automated = automated_reason(message, sender)
+    own_id = first_message_id(_safe(lambda: message["message-id"], ""))
     if automated:
         meta["automated"] = automated
+    # A bounce quotes the headers of the mail that failed (the envelope's null sender, known
+    # only to the parse step, may be what marks it): note which messages it quotes.
+    quoted = message_ids(b" ".join(_QUOTED_MESSAGE_ID.findall(raw)).decode("latin-1"), 21)
+    if [i for i in quoted if i != own_id]:
+        meta["reported_message_ids"] = [i for i in quoted if i != own_id][:20]
     return InboundMessage(
         channel="email",
         text=body.text,
@@ -251,7 +258,7 @@ def parse_email(raw: bytes) -> InboundMessage:
         sender_name=sender_name,
         quoted_text=body.quoted,
         signature=body.signature,
-        message_id=first_message_id(_safe(lambda: message["message-id"], "")),
+        message_id=own_id,
         in_reply_to=first_message_id(_safe(lambda: message["in-reply-to"], "")),
         references=message_ids(_safe(lambda: message["references"], "")),
         attachments=walker.attachments,

@@ -210,3 +210,32 @@ def test_unhappy_reply_after_response_is_stage_2_but_unrelated_issue_is_new(
         assert cases[0].stage == 2 and cases[0].status is CaseStatus.AWAITING_ACKNOWLEDGEMENT
         assert cases[1].status is CaseStatus.NEW and cases[1].proposed_label is Label.COMPLAINT
         assert cases[1].received_at == ctx.clock()
+
+
+def test_bounce_of_our_letter_marks_it_failed_in_the_case(engine, ctx, relay, make_user) -> None:  # noqa: F811
+    lead = make_user("lead@landlord.example")
+    receive(engine, ctx, email_bytes())
+    case = confirm_and_acknowledge(engine, ctx, lead)
+    send_due(ctx)
+    ours = relay.received[0].message["Message-ID"]
+    dsn = (
+        b"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\r\n"
+        b"To: complaints@landlord.example\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        b"Message-ID: <dsn1@mx.example.org>\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/report; report-type=delivery-status; boundary="R"\r\n\r\n'
+        b"--R\r\nContent-Type: text/plain\r\n\r\n"
+        b"Your message could not be delivered: mailbox jane@example.org is full.\r\n"
+        b"--R\r\nContent-Type: message/delivery-status\r\n\r\n"
+        b"Reporting-MTA: dns; mx.example.org\r\n\r\nFinal-Recipient: rfc822; jane@example.org\r\n"
+        b"Action: failed\r\nStatus: 5.2.2\r\n\r\n"
+        b"--R\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        b"From: complaints@landlord.example\r\nMessage-ID: " + ours.encode() + b"\r\n\r\n--R--\r\n"
+    )
+    receive(engine, ctx, dsn, mail_from="")
+    with Session(engine) as session:
+        row = session.exec(select(OutboundMail)).one()
+        assert row.status is OutboundStatus.FAILED and "mailbox" in row.last_error
+        assert session.get(Case, case.id).status is CaseStatus.INVESTIGATING  # unchanged
+        assert len(session.exec(select(Case)).all()) == 1  # the bounce opened no case
+    [event] = events(engine, case.id, "email_failed")
+    assert "came back undelivered" in event.summary

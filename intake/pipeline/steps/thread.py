@@ -21,6 +21,8 @@ from store.models import (
     Direction,
     Label,
     Message,
+    OutboundMail,
+    OutboundStatus,
     Representative,
     Resident,
 )
@@ -113,10 +115,51 @@ def open_case(message: InboundMessage, session: Session) -> Case:
     return case
 
 
+def _bounced_letter(session: Session, message: InboundMessage) -> Message | None:
+    """The letter of ours that a delivery report says could not be delivered, if any."""
+    reported = [str(i) for i in message.meta.get("reported_message_ids", [])][:20]
+    if not reported:
+        return None
+    return session.exec(
+        select(Message).where(
+            col(Message.message_id_header).in_(reported), Message.direction == Direction.OUT
+        )
+    ).first()
+
+
+def _mark_bounced(session: Session, letter: Message, message: InboundMessage) -> Case | None:
+    """The relay took the letter but the resident's server returned it: say so, visibly."""
+    outbound = session.exec(
+        select(OutboundMail).where(OutboundMail.message_id == letter.id)
+    ).first()
+    case = session.get(Case, letter.case_id) if letter.case_id else None
+    if outbound is None or case is None:
+        return case
+    reason = (message.text.strip().splitlines() or ["no reason given"])[0][:300]
+    outbound.status = OutboundStatus.FAILED
+    outbound.last_error = f"returned by the resident's mail server: {reason}"
+    letter.meta = {**(letter.meta or {}), "email": {
+        "status": "failed", "to": outbound.to_address, "error": outbound.last_error}}  # fmt: skip
+    record_event(
+        session,
+        case,
+        "email_failed",
+        f"The letter emailed to {outbound.to_address} came back undelivered ({reason}). "
+        "Check the address, or send it another way.",
+        Actor.system("Intake"),
+        message_id=letter.id,
+        outbound_id=outbound.id,
+    )
+    return case
+
+
 def _file_automatic(item: WorkItem, session: Session, case: Case | None) -> None:
     """Loop protection: automatic mail is kept, but never moves a case or gets an answer."""
     message = item.message
     assert message is not None
+    bounced = _bounced_letter(session, message)
+    if bounced is not None:
+        case = _mark_bounced(session, bounced, message) or case
     item.case = case
     stored = file_message(item, session, case.id if case else None)
     if case is not None:
