@@ -128,6 +128,8 @@ class SmtpService:
     def __init__(self, ctx: AppContext, *, port: int | None = None):
         settings = ctx.settings
         self.settings = settings
+        # aiosmtpd logs every command at INFO: residents' addresses, for every message.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.committer = GroupCommitter(
             ctx.engine, ctx.clock, on_commit=lambda: ctx.notify_workers()
         )
