@@ -55,6 +55,6 @@ def import_mail(path: Path, no_triage: bool, quiet: bool) -> None:
         parts = ", ".join(
             f"{count:,} {name.replace('_', ' ')}" for name, count in result.outcomes.most_common()
         )
-        click.echo(f"Triaged this import's messages: {parts}.")
+        click.echo(f"Triaged {result.triaged:,} message(s): {parts}.")
     click.echo("Each case waits in the triage queue for a person to confirm it.")
     ctx.engine.dispose()

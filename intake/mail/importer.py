@@ -37,6 +37,7 @@ class ImportResult:
     already: int = 0
     triaged: int = 0
     inbound_ids: list[int] = field(default_factory=list)
+    triaged_ids: list[int] = field(default_factory=list)
     outcomes: Counter[str] = field(default_factory=Counter)
 
 
@@ -143,15 +144,16 @@ def triage_all(ctx: AppContext, result: ImportResult, progress: Progress = lambd
         for inbound_id in chunk:
             process(batch_ctx, inbound_id, steps)
             result.triaged += 1
+            result.triaged_ids.append(inbound_id)
             progress(1)
     summarise(ctx, result)
 
 
 def summarise(ctx: AppContext, result: ImportResult) -> None:
-    """Count what this import's messages became: proposed labels, duplicates, quarantine."""
+    """Count what the triaged messages became: proposed labels, duplicates, quarantine."""
     with Session(ctx.engine) as session:
-        for start in range(0, len(result.inbound_ids), 500):
-            chunk = result.inbound_ids[start : start + 500]
+        for start in range(0, len(result.triaged_ids), 500):
+            chunk = result.triaged_ids[start : start + 500]
             rows = session.exec(
                 select(Inbound.status, Case.proposed_label)
                 .join(Case, col(Case.id) == Inbound.case_id, isouter=True)
