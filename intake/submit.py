@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from intake.context import AppContext
 from intake.inbound import InboundMessage
+from intake.pipeline.steps.parse import PAYLOAD_FORMAT
 from intake.pipeline.steps.thread import open_case
 from intake.workflow import Actor, provisional_deadline, record_event
 from store.crud import enqueue_inbound, payload_bytes
@@ -38,7 +39,7 @@ def submit(
         raw=payload_bytes(message.to_payload()),
         external_id=external_id,
         received_at=ctx.clock(),
-        envelope={"logged_by": actor.name} if actor else {},
+        envelope={"format": PAYLOAD_FORMAT, **({"logged_by": actor.name} if actor else {})},
     )
     if case is not None:
         record_event(

@@ -17,9 +17,14 @@ from store.models import Attachment, Channel, Direction, Message
 RAW_PARSERS: dict[str, str] = {Channel.EMAIL.value: "intake.mail.parse:parse_email"}
 
 
-def _parser(channel: str) -> Callable[[bytes], InboundMessage]:
+# Set in Inbound.envelope by intake/submit.py: the raw bytes are our JSON payload, whatever the
+# channel (staff may log an email a resident sent them personally).
+PAYLOAD_FORMAT = "intake-json"
+
+
+def _parser(channel: str, envelope: dict[str, object]) -> Callable[[bytes], InboundMessage]:
     target = RAW_PARSERS.get(channel)
-    if target is None:
+    if target is None or envelope.get("format") == PAYLOAD_FORMAT:
         return InboundMessage.from_payload
     module, attr = target.split(":")
     parser: Callable[[bytes], InboundMessage] = getattr(importlib.import_module(module), attr)
@@ -41,14 +46,15 @@ USES_DATABASE = False
 def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
     """Parse the raw message and cap absurd sizes; `thread` files it once its case is known."""
     inbound = item.inbound
-    message = _parser(inbound.channel)(inbound.raw)
+    message = _parser(inbound.channel, inbound.envelope)(inbound.raw)
+    raw_email = inbound.channel in RAW_PARSERS and inbound.envelope.get("format") != PAYLOAD_FORMAT
     historic = bool(inbound.envelope.get("historic"))
     reverse_path = inbound.envelope.get("mail_from")
     if reverse_path is not None and not str(reverse_path).strip("<> ") and not message.automated:
         # The null sender (MAIL FROM:<>) marks bounces and other automatic notices (RFC 5321).
         message.automated = "null sender (a bounce or notice)"
         message.meta["automated"] = message.automated
-    if message.received_at is None or (inbound.channel == Channel.EMAIL.value and not historic):
+    if message.received_at is None or (raw_email and not historic):
         # Receipt time is when we got it, not what a (forgeable) Date header claims;
         # only an import of old mail trusts the Date header.
         message.received_at = inbound.received_at
