@@ -49,6 +49,17 @@ def live(ctx, accounts) -> Iterator[str]:  # type: ignore[no-untyped-def]  # noq
     thread.join(10)
 
 
+def serious_problems(page) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """axe-core's serious and critical WCAG findings on the page."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        (v["id"], v["help"])
+        for v in Axe().run(page).response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.mark.browser
 def test_a_lead_picks_a_quarter_and_clicks_through_to_the_cases(live: str, known: Known) -> None:
     if not CHROMIUM.exists():
@@ -78,10 +89,12 @@ def test_a_lead_picks_a_quarter_and_clicks_through_to_the_cases(live: str, known
                 charts.nth(i).evaluate("img => img.complete && img.naturalWidth > 0")
                 for i in range(3)
             )
+            assert serious_problems(page) == []
             row = page.locator('tr[data-key="refused.legal_proceedings"]')
             sync_api.expect(row.locator('[data-cell="share"]')).to_have_text("50.0%")
             row.get_by_role("link", name="1").click()
             sync_api.expect(page.locator("h1")).to_have_text("Legal proceedings had started")
+            assert serious_problems(page) == []
             page.get_by_role("link", name=format_reference(known.c5)).click()
             page.wait_for_url(f"**/cases/{known.c5}")
         finally:
