@@ -180,7 +180,9 @@ def sign_in_url(request: Request) -> str:
         # The form's page, not its POST-only action.
         referer = urlsplit(request.headers.get("referer", ""))
         target = referer.path if referer.netloc == request.url.netloc else "/"
-    return "/login?next=" + quote(safe_next(target), safe="/")
+    url = "/login?next=" + quote(safe_next(target), safe="/")
+    # A cookie that no longer opens a session means it timed out (or was signed out elsewhere).
+    return url + ("&expired=1" if request.cookies.get(SESSION_COOKIE) else "")
 
 
 def complete_sign_in(

@@ -23,6 +23,7 @@ from intake.web.headers import SecurityHeaders
 from intake.web.oidc import OidcProvider
 from intake.web.routes import ROUTERS
 from intake.web.routes.case import CaseNotFound
+from intake.web.sessions import SESSION_COOKIE
 from intake.web.templating import render_page, setup
 from intake.web.throttle import SignInThrottle
 
@@ -53,7 +54,9 @@ def install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(SignInRequired)
     async def _sign_in(request: Request, exc: SignInRequired) -> Response:
         if wants_html(request):
-            return RedirectResponse(sign_in_url(request), status_code=303)
+            response = RedirectResponse(sign_in_url(request), status_code=303)
+            response.delete_cookie(SESSION_COOKIE, path="/")
+            return response
         return JSONResponse(
             status_code=401,
             content={"detail": "Sign in first."},

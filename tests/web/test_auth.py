@@ -50,6 +50,8 @@ def test_sessions_expire_after_idle_time(browser, staff, clock, ctx) -> None:
     clock.advance(minutes=ctx.settings.session_idle_minutes + 1)
     response = b.get("/", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
+    assert response.headers["location"].endswith("&expired=1")
+    assert "because you were away for a while" in b.get(response.headers["location"]).text
 
 
 def test_sessions_end_after_the_maximum_lifetime_however_active(browser, staff, clock, ctx) -> None:
@@ -144,6 +146,11 @@ def test_every_html_response_sends_a_strict_csp(browser, staff, ctx) -> None:
     anonymous = [b.get(p) for p in pages]
     b.sign_in("admin@landlord.example")
     signed_in = [b.get(p) for p in ("/", "/log", "/admin/users", "/account/password", "/cases/9")]
+    docs = b.get("/api/docs")  # FastAPI's own page gets a policy too, a narrower allowance
+    assert (
+        docs.status_code == 200
+        and "frame-ancestors 'none'" in docs.headers["content-security-policy"]
+    )
     for response in anonymous + signed_in:
         if not response.headers.get("content-type", "").startswith("text/html"):
             continue
