@@ -81,13 +81,13 @@ def prefetch(ctx: AppContext, inbound_ids: list[int]) -> AppContext:
             continue
         except Exception as exc:  # the runner will meet the same error and record it properly
             log.debug("inbound %s not prefetched: %s", row.id, exc)
-    real = ctx.classifier
-    cache: dict[str, Prediction] = {}
-    if recorder.texts:
-        try:
-            predictions = real.predict(recorder.texts, recorder.channels)
-            cache = dict(zip(recorder.texts, predictions, strict=True))
-        except Exception:  # one bad text: let each message be classified (and fail) alone
-            log.warning("batch classification failed; classifying one by one")
-    cached = CachedClassifier(real, cache)
+    if not recorder.texts:
+        return ctx
+    try:
+        real = ctx.classifier
+        predictions = real.predict(recorder.texts, recorder.channels)
+    except Exception:  # a bad text, or no model: each message meets the problem alone
+        log.warning("batch classification failed; classifying one by one")
+        return ctx
+    cached = CachedClassifier(real, dict(zip(recorder.texts, predictions, strict=True)))
     return dataclasses.replace(ctx, classifier_factory=lambda: cached, _classifier=None)
