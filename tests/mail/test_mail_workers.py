@@ -51,3 +51,24 @@ def test_four_workers_triage_each_email_exactly_once(engine, ctx) -> None:
         assert len(session.exec(select(Message)).all()) == count
         assert len(session.exec(select(TriageProposal)).all()) == count
         assert len({r.claimed_by for r in rows}) >= 1
+
+
+def test_a_backlog_is_classified_in_one_model_call(engine, ctx, fake_classifier, monkeypatch) -> None:
+    from intake.worker import drain
+
+    batches: list[int] = []
+    predict = fake_classifier.predict
+    monkeypatch.setattr(
+        fake_classifier, "predict", lambda texts, channels=None: batches.append(len(texts)) or predict(texts, channels)
+    )
+    with Session(engine) as session:
+        for index in range(5):
+            enqueue_inbound(
+                session=session,
+                channel=Channel.EMAIL,
+                raw=email_bytes(message_id=f"<b{index}@example.org>", body=f"Tap {index} is broken."),
+                received_at=ctx.clock(),
+            )
+        session.commit()
+    assert drain(ctx) == 5
+    assert batches == [5]  # one call for the backlog; the runner then reads the answers
