@@ -166,6 +166,8 @@ def test_pages_are_keyboard_friendly_labelled_and_fit_a_tablet(open_page, staff)
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         assert overflow <= 0, (path, overflow)
+    page.goto("/")
+    expect(page.locator("table.queue .deadline").first).to_be_in_viewport()  # not scrolled away
 
 
 def test_text_colours_meet_wcag_aa_contrast(open_page, staff) -> None:
