@@ -49,6 +49,7 @@ def submit(
             f"Message received by {message.channel.replace('_', ' ')}"
             + (f", logged by {actor.name}" if actor else ""),
             actor or Actor.system(),
+            at=ctx.clock(),
         )
     return inbound, case
 

@@ -47,6 +47,7 @@ def add_adjustment(
         + (f" (review by {review_on.isoformat()})" if review_on else ""),
         actor,
         adjustment_id=adjustment.id,
+        at=ctx.clock(),
     )
     return adjustment
 
@@ -79,6 +80,7 @@ def review_adjustment(
         actor,
         adjustment_id=adjustment_id,
         keep=keep,
+        at=ctx.clock(),
     )
     return adjustment
 
@@ -92,5 +94,12 @@ def record_vulnerability(
     case.vulnerability = True
     case.vulnerability_notes = notes.strip()[:2000]
     touch(ctx, case)
-    record_event(session, case, "vulnerability_recorded", "Vulnerability or risk recorded", actor)
+    record_event(
+        session,
+        case,
+        "vulnerability_recorded",
+        "Vulnerability or risk recorded",
+        actor,
+        at=ctx.clock(),
+    )
     return case

@@ -63,6 +63,7 @@ def write_letter(
         actor,
         message_id=message.id,
         letter=kind,
+        at=ctx.clock(),
     )
     # Email it to the resident in this same transaction (imported here: mail imports workflow).
     from intake.mail.outbound import queue_letter

@@ -56,6 +56,7 @@ def refuse(
         case.confirmed_at = ctx.clock()
     session.add(
         Exclusion(
+            decided_at=ctx.clock(),
             case_id=case.id or 0,
             stage=case.stage or 1,
             ground=ground,
@@ -75,6 +76,7 @@ def refuse(
         f"Not accepted ({ground.value.replace('_', ' ')}): {reason}",
         actor,
         ground=ground.value,
+        at=ctx.clock(),
     )
     return write_letter(
         session, ctx, case, actor, "refusal", ground_text=GROUND_TEXT[ground], reason=reason
@@ -126,6 +128,7 @@ def close(
         "Closed" + (f": {note.strip()}" if note.strip() else ""),
         actor,
         outcome=case.outcome,
+        at=ctx.clock(),
     )
     return case
 
@@ -159,5 +162,6 @@ def complete_action(
         f"Action completed: {action.description}",
         actor,
         action_id=action_id,
+        at=ctx.clock(),
     )
     return action

@@ -84,6 +84,7 @@ def acknowledge(
         actor,
         respond_by=deadlines.respond_by.isoformat(),
         on_time=not late,
+        at=ctx.clock(),
     )
     return write_letter(
         session, ctx, case, actor, "acknowledgement", respond_by=long_date(deadlines.respond_by)
@@ -131,6 +132,7 @@ def extend(
     days = ctx.calendar.working_days_between(old, new_date)
     session.add(
         Extension(
+            created_at=ctx.clock(),
             case_id=case.id or 0,
             stage=case.stage,
             from_date=old,
@@ -153,6 +155,7 @@ def extend(
         from_date=old.isoformat(),
         to_date=new_date.isoformat(),
         working_days=days,
+        at=ctx.clock(),
     )
     return write_letter(
         session,
@@ -235,6 +238,7 @@ def respond(
         decision=decision.value,
         on_time=on_time,
         actions=len(created),
+        at=ctx.clock(),
     )
     return write_letter(
         session,
@@ -284,5 +288,6 @@ def escalate(
         actor,
         reason=reason.strip() or None,
         requested_at=requested_at.isoformat(),
+        at=ctx.clock(),
     )
     return clock

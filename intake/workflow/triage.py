@@ -90,6 +90,7 @@ def confirm(
         proposed_label=case.proposed_label.value if case.proposed_label else None,
         stage=case.stage,
         definition=case.definition,
+        at=ctx.clock(),
     )
     return case
 
@@ -136,6 +137,7 @@ def edit_definition(
         actor,
         before=before,
         after=case.definition,
+        at=ctx.clock(),
     )
     return case
 
@@ -166,7 +168,13 @@ def assign(
         case.stage1_handler_id = assignee.id
     touch(ctx, case)
     record_event(
-        session, case, "assigned", f"Assigned to {assignee.name}", actor, assignee_id=assignee.id
+        session,
+        case,
+        "assigned",
+        f"Assigned to {assignee.name}",
+        actor,
+        assignee_id=assignee.id,
+        at=ctx.clock(),
     )
     return case
 
@@ -178,7 +186,7 @@ def add_note(session: Session, ctx: AppContext, case: Case, actor: Actor, text: 
     text = text.strip()
     if not text:
         raise WorkflowError("The note is empty.")
-    return record_event(session, case, "note", text[:2000], actor)
+    return record_event(session, case, "note", text[:2000], actor, at=ctx.clock())
 
 
 def link(
@@ -212,6 +220,7 @@ def link(
         f"Linked to {service_request.reference} ({kind.value.replace('_', ' ')})",
         actor,
         other_case_id=service_request.id,
+        at=ctx.clock(),
     )
     record_event(
         session,
@@ -220,6 +229,7 @@ def link(
         f"Linked to {complaint.reference} ({kind.value.replace('_', ' ')})",
         actor,
         other_case_id=complaint.id,
+        at=ctx.clock(),
     )
     return link_row
 

@@ -108,7 +108,7 @@ def test_refusal_and_wrong_state_through_the_api(client, ctx, lead) -> None:
         json={"text": "Told the resident by phone too."},
         headers=headers,
     )
-    assert r.json()["events"][-1]["summary"] == "Told the resident by phone too."
+    assert "Told the resident by phone too." in [e["summary"] for e in r.json()["events"]]
 
 
 def test_5_10_adjustments_are_recorded_and_reviewed(engine, ctx, make_user) -> None:

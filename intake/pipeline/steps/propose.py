@@ -126,6 +126,7 @@ def _continue_case(item: WorkItem, ctx: AppContext, session: Session, case: Case
                 "(Code 6.8). Review the definition.",
                 resident,
                 message_id=item.stored.id if item.stored else None,
+                at=ctx.clock(),
             )
             return case
     if (
@@ -141,6 +142,7 @@ def _continue_case(item: WorkItem, ctx: AppContext, session: Session, case: Case
             "The resident is still unhappy after the final response: remind them of the "
             "Housing Ombudsman (Code 6.19 g).",
             resident,
+            at=ctx.clock(),
         )
         return case
     if case.label is Label.SERVICE_REQUEST and complaint:
@@ -149,7 +151,9 @@ def _continue_case(item: WorkItem, ctx: AppContext, session: Session, case: Case
         return _split_off(item, ctx, session, case, LinkKind.RELATED)
     if case.label is Label.COMPLAINT and complaint and case.status is not CaseStatus.REFUSED:
         return _split_off(item, ctx, session, case, LinkKind.ADDITIONAL_COMPLAINT)
-    record_event(session, case, "message_received", "A further message arrived", resident)
+    record_event(
+        session, case, "message_received", "A further message arrived", resident, at=ctx.clock()
+    )
     return case
 
 
@@ -177,4 +181,5 @@ def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
         f"Code {proposal.provision or '1.2'}",
         Actor.system("Intake"),
         proposal_id=proposal.id,
+        at=ctx.clock(),
     )
