@@ -213,7 +213,7 @@ class QueueFilter:
 
 
 def queue_query(*, today: date, filters: QueueFilter) -> Any:
-    """The triage queue, most urgent first: overdue, then hazards, then the nearest deadline."""
+    """The triage queue, most urgent first: overdue, emergencies, hazards, nearest deadline."""
     query = select(Case)
     if filters.status is not None:
         query = query.where(Case.status == filters.status)
@@ -252,6 +252,7 @@ def queue_query(*, today: date, filters: QueueFilter) -> Any:
     return query.order_by(
         overdue_first,
         col(Case.emergency).desc(),
+        col(Case.has_hazards).desc(),
         col(Case.next_deadline).is_(None),
         col(Case.next_deadline),
         col(Case.received_at),

@@ -120,16 +120,7 @@ def build_query(params: QueueParams, user: StaffUser, today: date) -> Any:
         query = query.where(cast(Case.possible_exclusions, String) != "[]")
     if params.q:
         query = query.where(_search(params.q))
-    overdue_first = (col(Case.next_deadline) < today).desc()
-    return query.order_by(None).order_by(
-        overdue_first,
-        col(Case.emergency).desc(),
-        col(Case.has_hazards).desc(),
-        col(Case.next_deadline).is_(None),
-        col(Case.next_deadline),
-        col(Case.received_at),
-        col(Case.id),
-    )
+    return query  # ordered by store.crud.queue_query, the same order as the JSON API
 
 
 def _search(q: str) -> Any:
