@@ -124,6 +124,7 @@ def main() -> int:
         "--repeats", type=int, default=2, help="passes over the split for throughput"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: auto)")
     args = parser.parse_args()
 
     train = read_examples(data_files(DATA / "train"))
@@ -139,8 +140,18 @@ def main() -> int:
         f"  trained on training_data/train ({len(train)}), model selection on dev ({len(dev)}); cores: {os.cpu_count()}\n"
     )
 
-    fast = Classifier.load(args.model)  # what `intake classify` uses: int8, length-bucketed
-    plain = Classifier.load(args.model, quantized=False, length_bucketing=False)
+    load = os.getloadavg()
+    fast = Classifier.load(
+        args.model, num_threads=args.threads
+    )  # as `intake classify`: int8, bucketed
+    plain = Classifier.load(
+        args.model, quantized=False, length_bucketing=False, num_threads=args.threads
+    )
+    import torch
+
+    print(
+        f"  torch threads {torch.get_num_threads()}; load average before the run {load[0]:.1f} (other work on the machine slows every figure)\n"
+    )
     fast_mps, fast_preds = throughput(fast, texts, channels, args.repeats)
     plain_mps, plain_preds = throughput(plain, texts, channels, args.repeats)
     fast_eval = evaluate_predictions(test, fast_preds, fast.labels)

@@ -50,7 +50,7 @@ class TrainingArguments:
     data: Path
     out: Path
     dev: Path | None = None
-    epochs: int = 5
+    epochs: int = 4
     seed: int = 13
     batch_size: int = 16
     learning_rate: float = 8e-5

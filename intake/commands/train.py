@@ -18,7 +18,7 @@ import click
 )
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Model folder to write (default: var/model).")  # fmt: skip
-@click.option("--epochs", type=click.IntRange(1, 100), default=5, show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 100), default=4, show_default=True)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--dev", type=click.Path(exists=True, path_type=Path), default=None,
               help="Held-out file or folder (default: 'dev' in --data, else 10%).")  # fmt: skip
@@ -28,6 +28,8 @@ import click
 @click.option(
     "--max-steps", type=click.IntRange(1), default=None, help="Stop after this many steps."
 )
+@click.option("--threads", type=click.IntRange(1, 64), default=None,
+              help="Torch threads (default: the cores, or 1 on a busy machine).")  # fmt: skip
 def train(
     data: Path,
     out: Path | None,
@@ -38,6 +40,7 @@ def train(
     learning_rate: float,
     max_length: int,
     max_steps: int | None,
+    threads: int | None,
 ) -> None:
     """Fine-tune on DATA; learns whatever labels it holds and the heads it annotates."""
     from classifier.train import TrainingArguments
@@ -48,6 +51,7 @@ def train(
     args = TrainingArguments(
         data=data, out=out, dev=dev, epochs=epochs, seed=seed, batch_size=batch_size,
         learning_rate=learning_rate, max_length=max_length, max_steps=max_steps,
+        num_threads=threads,
     )  # fmt: skip
     try:
         metrics = run(args, log=lambda msg: click.echo(msg, err=True))
