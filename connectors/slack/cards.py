@@ -8,6 +8,7 @@ from typing import Any
 
 from connectors.slack.facts import CaseFacts
 from connectors.slack.text import escape, quote
+from intake.vocabulary import HAZARD_NAMES, LABEL_NAMES
 from store.models import CaseStatus, Label
 
 CONFIRM_PREFIX = "intake_confirm_"
@@ -16,23 +17,8 @@ EDIT_DEFINITION = "intake_edit_definition"
 ASSIGN = "intake_assign"
 OPEN = "intake_open"
 
-LABEL_WORDS = {
-    Label.COMPLAINT: "Complaint",
-    Label.SERVICE_REQUEST: "Service request",
-    Label.OTHER: "Other (not a complaint or request)",
-}
-HAZARD_WORDS = {
-    "damp_mould": "damp and mould",
-    "gas": "gas",
-    "electrical": "electrical",
-    "water_leak": "water leak",
-    "no_heating": "no heating",
-    "no_hot_water": "no hot water",
-    "structural": "structural",
-    "fire_safety": "fire safety",
-    "security": "security",
-    "pests": "pests",
-}
+LABEL_WORDS = LABEL_NAMES
+HAZARD_WORDS = HAZARD_NAMES
 Block = dict[str, Any]
 
 

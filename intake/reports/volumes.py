@@ -9,32 +9,10 @@ from intake.reports.cohorts import Cohorts
 from intake.reports.data import CaseRow, Dataset
 from intake.reports.model import Figure, Section, unique
 from intake.reports.performance import slug
-from store.models import Channel
+from intake.vocabulary import CHANNEL_NAMES, HAZARD_NAMES
 
-CHANNEL_LABELS: dict[str, str] = {
-    Channel.EMAIL: "Email",
-    Channel.CHAT: "Web chat",
-    Channel.SLACK: "Slack (passed on by staff)",
-    Channel.STAFF_FORM: "Staff form",
-    Channel.PHONE: "Phone",
-    Channel.IN_PERSON: "In person",
-    Channel.LETTER: "Letter",
-    Channel.SOCIAL_MEDIA: "Social media",
-    Channel.OTHER: "Other",
-}
-# The contract's hazard flags, in its order, as people say them.
-HAZARDS = {
-    "damp_mould": "damp and mould",
-    "gas": "gas",
-    "electrical": "electrical",
-    "water_leak": "water leak",
-    "no_heating": "no heating",
-    "no_hot_water": "no hot water",
-    "structural": "structural",
-    "fire_safety": "fire safety",
-    "security": "security",
-    "pests": "pests",
-}
+CHANNEL_LABELS = CHANNEL_NAMES
+HAZARDS = HAZARD_NAMES
 UNCATEGORISED = "Not categorised"
 
 
