@@ -57,9 +57,8 @@ class IntakeHandler:
             "tls": session.ssl is not None,
         }
         try:
-            inbound_id = await asyncio.wait_for(
-                self.committer.store(raw, details), COMMIT_TIMEOUT_SECONDS
-            )
+            async with asyncio.timeout(COMMIT_TIMEOUT_SECONDS):
+                inbound_id = await self.committer.store(raw, details)
         except (StoreUnavailable, TimeoutError):
             return TEMPORARY_FAILURE
         except Exception:  # anything else must still be a temporary failure, never a 500

@@ -8,13 +8,14 @@ import hashlib
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, insert
-from sqlmodel import Session, col
+from sqlmodel import col
 
 from store.models import Channel, Inbound, InboundStatus
 
@@ -47,11 +48,13 @@ class GroupCommitter:
         clock: Callable[[], datetime],
         on_commit: Callable[[], None] = lambda: None,
         max_batch: int = 100,
+        linger_seconds: float = 0.002,
     ):
         self.engine = engine
         self.clock = clock
         self.on_commit = on_commit
         self.max_batch = max_batch
+        self.linger_seconds = linger_seconds
         self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="smtp-commit", daemon=True)
         self._thread.start()
@@ -76,38 +79,47 @@ class GroupCommitter:
             if first is None:
                 break
             batch = [first]
-            while len(batch) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stopping = True
-                    break
-                batch.append(item)
+            stopping = self._take_waiting(batch)
+            if len(batch) == 1 and not stopping:
+                # Alone: wait a moment for other sessions' messages (like PostgreSQL's
+                # commit_delay), since a commit costs an fsync whatever its size. When mail
+                # piled up during the last commit, there is no need to wait.
+                stopping = self._take_waiting(batch, until=time.monotonic() + self.linger_seconds)
             self._commit(batch)
+
+    def _take_waiting(self, batch: list[_Pending], until: float | None = None) -> bool:
+        """Add queued messages to the batch (waiting until `until`); True when told to stop."""
+        while len(batch) < self.max_batch:
+            try:
+                if until is None:
+                    item = self._queue.get_nowait()
+                else:
+                    item = self._queue.get(timeout=max(0.0, until - time.monotonic()))
+            except queue.Empty:
+                return False
+            if item is None:
+                return True
+            batch.append(item)
+        return False
 
     def _commit(self, batch: list[_Pending]) -> None:
         try:
-            with Session(self.engine) as session:
-                # One multi-row INSERT ... RETURNING: the ORM's per-object work would cost
-                # three times as much per batch as the commit itself.
+            # One multi-row INSERT ... RETURNING on a plain connection: the ORM's per-object
+            # work would cost more per batch than the commit itself.
+            with self.engine.begin() as connection:
                 ids = list(
-                    session.execute(
+                    connection.execute(
                         insert(Inbound).returning(col(Inbound.id), sort_by_parameter_order=True),
                         [_row(item) for item in batch],
                     ).scalars()
                 )
-                session.commit()
         except Exception as exc:
             # Nothing of this batch is stored (the transaction rolled back): every sender in
             # it gets a temporary failure and will try again.
             log.warning("could not store %d received message(s): %s", len(batch), exc)
-            for item in batch:
-                _settle(item, error=StoreUnavailable(str(exc)))
+            _settle(batch, [StoreUnavailable(str(exc))] * len(batch))
             return
-        for item, inbound_id in zip(batch, ids, strict=True):
-            _settle(item, result=inbound_id)
+        _settle(batch, [inbound_id or 0 for inbound_id in ids])
         try:
             self.on_commit()
         except Exception:
@@ -133,15 +145,22 @@ def _row(item: _Pending) -> dict[str, Any]:
     }
 
 
-def _settle(item: _Pending, *, result: int = 0, error: Exception | None = None) -> None:
-    def settle() -> None:
-        if item.future.done():  # the session went away (timeout, disconnect)
-            return
-        if error is not None:
-            item.future.set_exception(error)
-        else:
-            item.future.set_result(result)
+def _settle(batch: list[_Pending], outcomes: list[int | Exception]) -> None:
+    """Wake each waiting session with its outcome: one wake-up per event loop, not per message."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[_Pending, int | Exception]]] = {}
+    for item, outcome in zip(batch, outcomes, strict=True):
+        by_loop.setdefault(item.loop, []).append((item, outcome))
 
-    # RuntimeError: the SMTP loop has closed, so nobody is waiting any more.
-    with contextlib.suppress(RuntimeError):
-        item.loop.call_soon_threadsafe(settle)
+    def settle(pairs: list[tuple[_Pending, int | Exception]]) -> None:
+        for item, outcome in pairs:
+            if item.future.done():  # the session went away (timeout, disconnect)
+                continue
+            if isinstance(outcome, Exception):
+                item.future.set_exception(outcome)
+            else:
+                item.future.set_result(outcome)
+
+    for loop, pairs in by_loop.items():
+        # RuntimeError: the SMTP loop has closed, so nobody is waiting any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, pairs)

@@ -50,7 +50,7 @@ def test_every_message_that_got_250_survives_sigkill(engine, database_url) -> No
     server.start()
     messages = [
         email_bytes(message_id=f"<kill{i}@example.org>", body=f"Message number {i}. " * 20)
-        for i in range(300)
+        for i in range(400)
     ]
     todo: queue.Queue[int] = queue.Queue()
     for index in range(len(messages)):
@@ -76,6 +76,7 @@ def test_every_message_that_got_250_survives_sigkill(engine, database_url) -> No
             if code == 250:
                 with lock:
                     acknowledged[index] = messages[index]
+                time.sleep(0.01)  # pace the load so that several kills land mid-stream
             else:  # no 250: the sender keeps it and tries again, as a real MTA would
                 todo.put(index)
                 time.sleep(0.05)
@@ -86,7 +87,7 @@ def test_every_message_that_got_250_survives_sigkill(engine, database_url) -> No
     kills = 0
     rng = random.Random(4)
     while any(t.is_alive() for t in clients) and kills < 8:
-        time.sleep(rng.uniform(0.1, 0.5))
+        time.sleep(rng.uniform(0.05, 0.3))
         server.kill()
         kills += 1
         time.sleep(rng.uniform(0.0, 0.2))
