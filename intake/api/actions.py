@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, status
 from pydantic import Field
-from sqlalchemy.orm.exc import StaleDataError
-from sqlmodel import Session
 
 from intake.api.deps import ApiUser, Ctx, DbSession
 from intake.api.schemas import CaseDetail, DefinitionIn, Strict
-from intake.case_views import case_detail
-from intake.context import AppContext
 from intake.workflow import (
     Actor,
     acknowledge,
@@ -27,7 +22,7 @@ from intake.workflow import (
     refuse,
     respond,
 )
-from store.models import Case, ExclusionGround, Outcome, StaffUser
+from store.models import ExclusionGround, Outcome, StaffUser
 
 router = APIRouter(prefix="/api/cases/{case_id}", tags=["case actions"])
 
@@ -86,35 +81,12 @@ class DefinitionEditIn(Versioned):
     definition: DefinitionIn
 
 
-def _run(
-    ctx: AppContext,
-    session: Session,
-    case_id: int,
-    change: Callable[[Case], Any],
-) -> dict[str, Any]:
-    case = session.get(Case, case_id)
-    if case is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"There is no case with id {case_id}.")
-    try:
-        change(case)
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"Case {case.reference} was changed by someone else at the same moment. Reload it "
-            "and try again.",
-        ) from None
-    session.refresh(case)
-    return case_detail(session, ctx, case)
-
-
 @router.post("/acknowledge", response_model=CaseDetail)
 def acknowledge_case(
     case_id: int, body: Versioned, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """Acknowledge and log the complaint; sends the acknowledgement letter (6.2, 6.11)."""
-    return _run(
+    return apply_change(
         ctx,
         session,
         case_id,
@@ -127,7 +99,7 @@ def extend_case(
     case_id: int, body: ExtendIn, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """Extend the response deadline with a reason, within the Code's cap (6.4, 6.15)."""
-    return _run(
+    return apply_change(
         ctx,
         session,
         case_id,
@@ -149,7 +121,7 @@ def respond_case(
     case_id: int, body: RespondIn, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """Send the stage response with every element of 6.9 / 6.19."""
-    return _run(
+    return apply_change(
         ctx,
         session,
         case_id,
@@ -173,7 +145,7 @@ def escalate_case(
     case_id: int, body: EscalateIn, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """Record the resident's request for stage 2 (6.10); no reason is needed (6.12)."""
-    return _run(
+    return apply_change(
         ctx,
         session,
         case_id,
@@ -194,7 +166,7 @@ def refuse_case(
     case_id: int, body: RefuseIn, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """Decline under an exclusion, with the reason and the Ombudsman letter (2.4)."""
-    return _run(
+    return apply_change(
         ctx,
         session,
         case_id,
@@ -215,7 +187,7 @@ def close_case(
     case_id: int, body: CloseIn, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """Close a responded complaint or a finished service request."""
-    return _run(
+    return apply_change(
         ctx,
         session,
         case_id,
@@ -242,7 +214,7 @@ def assign_case(
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"There is no staff account with id {body.assignee_id}."
         )
-    return _run(
+    return apply_change(
         ctx,
         session,
         case_id,
@@ -257,7 +229,7 @@ def edit_case_definition(
     case_id: int, body: DefinitionEditIn, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """Edit the complaint definition (5.6); the old one stays in the history."""
-    return _run(
+    return apply_change(
         ctx,
         session,
         case_id,
@@ -277,6 +249,6 @@ def add_case_note(
     case_id: int, body: NoteIn, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """Add a note to the case history (any member of staff)."""
-    return _run(
+    return apply_change(
         ctx, session, case_id, lambda c: add_note(session, ctx, c, Actor.staff(user), body.text)
     )

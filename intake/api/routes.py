@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import func
-from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import select
 
+from intake.api.changes import apply_change
 from intake.api.deps import ApiUser, Ctx, DbSession
 from intake.api.schemas import CaseDetail, CaseList, ConfirmIn, MessageCreated, MessageIn
 from intake.case_views import case_detail, case_summary, stages_for
@@ -87,12 +87,14 @@ def read_case(case_id: int, ctx: Ctx, session: DbSession, user: ApiUser) -> dict
 
 @router.post("/cases/{case_id}/confirm", response_model=CaseDetail)
 def confirm_case(
-    case_id: int, body: ConfirmIn, ctx: Ctx, session: DbSession, user: ApiUser, response: Response
+    case_id: int, body: ConfirmIn, ctx: Ctx, session: DbSession, user: ApiUser
 ) -> dict[str, Any]:
     """A person confirms or overrides the proposal (label, definition, stage)."""
-    case = _case_or_404(session, case_id)
-    try:
-        confirm(
+    return apply_change(
+        ctx,
+        session,
+        case_id,
+        lambda case: confirm(
             session,
             ctx,
             case,
@@ -101,14 +103,5 @@ def confirm_case(
             stage=body.stage,
             definition=body.definition.model_dump() if body.definition else None,
             expected_version=body.version,
-        )
-        session.commit()
-    except StaleDataError:
-        session.rollback()
-        raise HTTPException(
-            status.HTTP_409_CONFLICT,
-            f"Case {case.reference} was changed by someone else at the same moment. Reload it "
-            "and try again.",
-        ) from None
-    session.refresh(case)
-    return case_detail(session, ctx, case)
+        ),
+    )
