@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, status
 from pydantic import Field
 
+from intake.api.changes import apply_change
 from intake.api.deps import ApiUser, Ctx, DbSession
 from intake.api.schemas import CaseDetail, DefinitionIn, Strict
 from intake.workflow import (
