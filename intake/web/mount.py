@@ -24,8 +24,9 @@ from intake.web.oidc import OidcProvider
 from intake.web.routes import ROUTERS
 from intake.web.routes.case import CaseNotFound
 from intake.web.sessions import SESSION_COOKIE
-from intake.web.templating import render_page, setup
+from intake.web.templating import add_nav, render_page, setup
 from intake.web.throttle import SignInThrottle
+from store.models import Role
 
 STATIC = Path(__file__).parent / "static"
 
@@ -114,5 +115,6 @@ def mount(app: FastAPI, ctx: AppContext) -> None:
     app.mount("/static/web", StaticFiles(directory=STATIC), name="web-static")
     for router in ROUTERS:
         app.include_router(router)
+    add_nav(app, "Problems", "/problems", Role.TEAM_LEAD)
     install_error_pages(app)
     app.add_middleware(SecurityHeaders)

@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from intake.web.routes import admin, case, log, queue, signin, sso
+from intake.web.routes import admin, case, log, problems, queue, signin, sso
 
 ROUTERS: tuple[APIRouter, ...] = (
     signin.router,
@@ -11,4 +11,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     case.router,
     log.router,
     admin.router,
+    problems.router,
 )
