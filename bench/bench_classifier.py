@@ -145,7 +145,7 @@ def main() -> int:
         args.model, num_threads=args.threads
     )  # as `intake classify`: int8, bucketed
     plain = Classifier.load(
-        args.model, quantized=False, length_bucketing=False, num_threads=args.threads
+        args.model, quantized=False, length_bucketing=False, batch_size=32, num_threads=args.threads
     )
     import torch
 
@@ -222,6 +222,13 @@ def main() -> int:
         )
         print(
             f"    issues {d['issues_by_phrase']['share']:.1%}; outcomes {d['outcomes_by_phrase']['share']:.1%}"
+        )
+        ip, op = d["issues_precision"], d["outcomes_precision"]
+        print(
+            "  precision (drafted items whose source sentence holds a reference span, same test):"
+        )
+        print(
+            f"    issues {ip['supported']}/{ip['drafted']} = {ip['share']:.1%}; outcomes {op['supported']}/{op['drafted']} = {op['share']:.1%}"
         )
         q = d["no_outcome_question_asked"]
         print(

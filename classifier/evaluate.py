@@ -133,10 +133,14 @@ def definition_coverage(examples: Sequence[Example], preds: Sequence[Prediction]
     Two measures: by source sentence (the reference's verbatim evidence against the sentences
     the draft came from, >= 60% of its content words in one drafted sentence), and by phrase
     (the reference phrase against the drafted phrases, >= 50% of its content words in one
-    phrase). A complaint the model missed counts as covering nothing.
+    phrase). A complaint the model missed counts as covering nothing. `*_precision` is the
+    other way round: the share of drafted items whose source sentence holds >= 60% of the
+    content words of some reference evidence span of the same part.
     """
     counts = {k: 0 for k in ("issues", "outcomes", "issues_by_phrase", "outcomes_by_phrase")}
     covered = dict.fromkeys(counts, 0)
+    drafted = {"issues": 0, "outcomes": 0}
+    supported = {"issues": 0, "outcomes": 0}
     no_outcome_asked = no_outcome_total = n = 0
     for e, p in zip(examples, preds, strict=True):
         if e.label != COMPLAINT or not e.definition:
@@ -148,6 +152,8 @@ def definition_coverage(examples: Sequence[Example], preds: Sequence[Prediction]
             spans = (e.evidence or {}).get(part, []) or []
             evidence = (d.issue_evidence if part == "issues" else d.outcome_evidence) if d else []
             phrases = (d.issues if part == "issues" else d.outcomes) if d else []
+            drafted[part] += len(evidence)
+            supported[part] += sum(any(_span_covered(s, [ev]) for s in spans) for ev in evidence)
             if len(spans) == len(refs):
                 counts[part] += len(spans)
                 covered[part] += sum(_span_covered(s, evidence) for s in spans)
@@ -162,6 +168,12 @@ def definition_coverage(examples: Sequence[Example], preds: Sequence[Prediction]
             "covered": covered[key],
             "total": total,
             "share": covered[key] / total if total else 0.0,
+        }
+    for part in ("issues", "outcomes"):
+        result[part + "_precision"] = {
+            "supported": supported[part],
+            "drafted": drafted[part],
+            "share": supported[part] / drafted[part] if drafted[part] else 0.0,
         }
     result["no_outcome_question_asked"] = {
         "asked": no_outcome_asked,

@@ -51,13 +51,15 @@ def _records(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | None, str 
 def classify(path: str, model_dir: Path | None, explain: bool, batch_size: int | None) -> None:
     """Classify JSON lines {"id", "text", "channel"?} from PATH (or stdin) as complaint,
     service request or other, with stage, hazards, vulnerability and a draft definition."""
-    from classifier.model import Classifier
+    from classifier.model import DEFAULT_BATCH_SIZE, Classifier
     from intake.settings import load_settings
 
     settings = load_settings()
+    if batch_size is None and "classify_batch_size" in settings.model_fields_set:
+        batch_size = settings.classify_batch_size
     try:
         clf = Classifier.load(
-            model_dir or settings.model_dir, batch_size=batch_size or settings.classify_batch_size
+            model_dir or settings.model_dir, batch_size=batch_size or DEFAULT_BATCH_SIZE
         )
     except (FileNotFoundError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
