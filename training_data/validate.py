@@ -108,7 +108,7 @@ def check_record(rec: dict, where: str) -> list[str]:
                     errors.append(f"{where}: evidence.{part} must align one-to-one with definition")
                 for span in spans:
                     if span not in rec["text"]:
-                        errors.append(f"{where}: evidence not found verbatim in text: {span[:60]!r}")
+                        errors.append(f"{where}: evidence not verbatim in text: {span[:60]!r}")
     hard = rec.get("hard_case")
     if hard is not None and hard not in HARD_CASES:
         errors.append(f"{where}: hard_case {hard!r} not in the list")
