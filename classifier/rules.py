@@ -10,7 +10,7 @@ from classifier.labels import COMPLAINT, OTHER, SERVICE_REQUEST
 
 _EARLIER_REPORT = re.compile(
     r"\b(reported|rang|phoned|called|chased|chasing|told|promised|logged|raised|"
-    r"booked|appointment|still|again|weeks?|months?|nobody|no one|no-one|never came|"
+    r"booked|appointment|still|weeks?|months?|nobody|no one|no-one|never came|"
     r"didn'?t (?:turn up|come|show)|no show|waiting|waited|ignored|no reply|no response|"
     r"not been|hasn'?t been|haven'?t heard)\b",
     re.IGNORECASE,
