@@ -344,6 +344,7 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     heads += ["vulnerability"] if space["has_vulnerability"] else []
     heads += ["sentence roles (issue / outcome / other)"] if space["has_roles"] else []
     ece_before = metrics.get("dev_ece_uncalibrated", 0)
+    threads = f" --threads {args['num_threads']}" if args.get("num_threads") else ""
     return f"""# Intake classifier `{meta["version"]}`
 
 Fine-tuned from {meta["base_model"]}: a mean-pooled encoder with heads for
@@ -355,7 +356,7 @@ int8 quantisation.
 - Seed {meta["seed"]}; epochs {args["epochs"]}; max length {meta["max_length"]} tokens
 - Temperature (fitted on the held-out split): {meta["temperature"]:.3f}
 - Reproduce: `intake train --data {args["data"]} --out DIR --epochs {args["epochs"]}
-  --seed {meta["seed"]}`
+  --seed {meta["seed"]}{threads}` (same weights bit for bit with the same thread count)
 
 ## Held-out evaluation ({dev.get("n", 0)} messages)
 
