@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
 
+from intake.definition import complete_definition
 from intake.settings import Settings
 from store.models import Case, ExclusionGround, Outcome
 
@@ -85,14 +86,7 @@ class LetterWriter:
 
     def base_context(self, case: Case, resident_name: str, signatory: str) -> dict[str, Any]:
         """What every letter may use."""
-        definition = {
-            "issues": [],
-            "outcomes": [],
-            "responsible": [],
-            "not_responsible": [],
-            "clarifications": [],
-            **(case.definition or {}),
-        }
+        definition = complete_definition(case.definition)
         return {
             "reference": case.reference,
             "stage": case.stage or 1,

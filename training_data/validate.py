@@ -7,20 +7,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-LABELS = {"complaint", "service_request", "other"}
+# The vocabulary is the classifier's own (run from a checkout without installing it too).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from classifier.prediction import HAZARDS as HAZARD_NAMES
+from classifier.prediction import LABELS as LABEL_NAMES
+
+LABELS = set(LABEL_NAMES)
 CHANNELS = {"email", "chat", "slack", "staff_form"}
-HAZARDS = {
-    "damp_mould",
-    "gas",
-    "electrical",
-    "water_leak",
-    "no_heating",
-    "no_hot_water",
-    "structural",
-    "fire_safety",
-    "security",
-    "pests",
-}
+HAZARDS = set(HAZARD_NAMES)
 HARD_CASES = {
     "polite_complaint",
     "angry_service_request",

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from intake.case_views import case_detail
 from intake.context import AppContext
+from intake.definition import complete_definition
 from intake.web.actions import assignable_staff
 from intake.workflow import ALLOWED_FROM
 from store.models import (
@@ -76,14 +77,7 @@ def case_page(db: Session, ctx: AppContext, case: Case, user: StaffUser) -> dict
         if case.resident_id
         else []
     )
-    definition = {
-        "issues": [],
-        "outcomes": [],
-        "responsible": [],
-        "not_responsible": [],
-        "clarifications": [],
-        **(case.definition or {}),
-    }
+    definition = complete_definition(case.definition)
     return {
         "case": case,
         "d": detail,

@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from intake.context import AppContext
+from intake.definition import DEFINITION_PARTS
 from intake.workflow.base import (
     STATUS_WORDS,
     Actor,
@@ -96,7 +97,7 @@ def confirm(
 
 
 def clean_definition(definition: dict[str, Any]) -> dict[str, list[str]]:
-    keys = ("issues", "outcomes", "responsible", "not_responsible", "clarifications")
+    keys = DEFINITION_PARTS
     unknown = set(definition) - set(keys)
     if unknown:
         raise WorkflowError(f"Unknown parts of a definition: {', '.join(sorted(unknown))}.")
