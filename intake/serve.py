@@ -103,7 +103,14 @@ def serve(settings: Settings, echo: Callable[[str], Any] = print) -> None:
     echo(f"  database: {describe_database(settings.database_url)}")
     running = start_background(ctx, echo)
     echo(f"  workers: {len(running.workers)}")
-    echo(f"  web: staff app, API and chat on http://{settings.http_host}:{settings.http_port}/")
+    base = f"http://{settings.http_host}:{settings.http_port}"
+    echo(f"  staff web app: {base}/   (create an account with `intake user add`)")
+    echo(f"  resident chat: {base}/chat   (widget: {base}/chat/widget.js)")
+    echo(f"  JSON API: {base}/api/   (OpenAPI: {base}/openapi.json)")
+    if settings.slack_enabled:
+        echo(f"  Slack: {base}/slack/events")
+    else:
+        echo("  Slack: off (set INTAKE_SLACK_SIGNING_SECRET and INTAKE_SLACK_BOT_TOKEN)")
     app = create_app(ctx)
     config = uvicorn.Config(
         app,

@@ -23,6 +23,8 @@ def serve(config: Path | None) -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Migrations log every plugin they load at INFO; only their problems matter here.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         settings = load_settings(config)
     except ValidationError as exc:
