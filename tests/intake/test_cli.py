@@ -89,6 +89,11 @@ def test_serve_starts_answers_health_and_api_and_stops(tmp_path: Path) -> None:
             headers={"Authorization": f"Bearer {token}"},
         )
         assert response.status_code == 201
+        # The bundled model loads without any download: health turns 200.
+        while time.monotonic() < deadline + 60 and status != 200:
+            time.sleep(0.5)
+            status = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code
+        assert status == 200
     finally:
         server.terminate()
         out, _ = server.communicate(timeout=30)
