@@ -19,16 +19,18 @@ from safetensors.torch import save_file
 from torch import nn
 from tqdm.auto import tqdm
 
+from classifier.augment import vary
 from classifier.data import (
     Example,
     data_files,
     data_hash,
+    evidence_spans,
     infer_label_space,
     read_examples,
     sentence_roles,
 )
 from classifier.evaluate import definition_coverage, evaluate_predictions
-from classifier.labels import COMPLAINT, LabelSpace
+from classifier.labels import COMPLAINT, OTHER, LabelSpace
 from classifier.model import META_FILE, WEIGHTS_FILE, Classifier, default_threads
 from classifier.network import (
     BASE_MODEL_NAME,
@@ -64,6 +66,11 @@ class TrainingArguments:
     label_smoothing: float = (
         0.05  # the writers disagree on borderline cases; temperature re-calibrates
     )
+    # Share of training messages shown each epoch with a surface change (classifier.augment).
+    augment: float = 0.0
+    other_weight: float = 1.0  # loss weight of the `other` label (1: unweighted)
+    layer_decay: float = 1.0  # learning rate x this per encoder layer below the top
+    rdrop: float = 0.0  # weight of the R-Drop consistency loss on the label head (0: off)
     skip_dirs: list[str] = field(default_factory=lambda: ["test"])
     num_threads: int | None = None
 
@@ -125,16 +132,30 @@ def split_data(
 
 
 def encode(
-    examples: Sequence[Example], space: LabelSpace, tokenizer: Any, max_length: int
+    examples: Sequence[Example],
+    space: LabelSpace,
+    tokenizer: Any,
+    max_length: int,
+    *,
+    augment: float = 0.0,
+    rng: random.Random | None = None,
 ) -> Encoded:
-    """Prepare texts, split sentences, mark each sentence's role from the evidence, tokenise."""
+    """Prepare texts, split sentences, mark each sentence's role from the evidence, tokenise.
+
+    With `augment` > 0, that share of the texts (picked with `rng`) gets a surface change
+    (classifier.augment.vary); one whose evidence no longer lines up trains without roles."""
     texts, sentences, roles = [], [], []
     for e in examples:
-        text = prepare(e.text)
-        marked = sentence_roles(text, e.evidence)
+        text, evidence = prepare(e.text), e.evidence
+        usable = space.has_roles and e.label == COMPLAINT and bool(evidence)
+        if augment > 0 and rng is not None and rng.random() < augment:
+            found = len(evidence_spans(text, evidence)) if usable else 0
+            text, evidence = vary(text, evidence, rng)
+            if usable and len(evidence_spans(text, evidence)) < found:
+                usable = False
+        marked = sentence_roles(text, evidence)
         texts.append(text)
         sentences.append([s for s, _ in marked])
-        usable = space.has_roles and e.label == COMPLAINT and bool(e.evidence)
         roles.append([r for _, r in marked] if usable else None)
     return Encoded(list(examples), featurize(tokenizer, texts, sentences, max_length), roles)
 
@@ -167,13 +188,31 @@ def _loss(
     aux: float,
     pos_weight: torch.Tensor | None = None,
     smoothing: float = 0.0,
+    class_weight: torch.Tensor | None = None,
+    rdrop: float = 0.0,
 ) -> torch.Tensor:
     feats = [enc.features[i] for i in idx]
     exs = [enc.examples[i] for i in idx]
     batch = collate(feats)
     out = net(batch)
     label_ids = torch.tensor([space.label2id[e.label] for e in exs])
-    loss = nn.functional.cross_entropy(out["label"], label_ids, label_smoothing=smoothing)
+    loss = nn.functional.cross_entropy(
+        out["label"], label_ids, weight=class_weight, label_smoothing=smoothing
+    )
+    if rdrop > 0:
+        # R-Drop (Liang et al., 2021): a second pass with other dropout masks; both passes
+        # learn the label and are pulled towards each other's distribution.
+        second = net(batch)["label"]
+        loss = (
+            loss
+            + nn.functional.cross_entropy(
+                second, label_ids, weight=class_weight, label_smoothing=smoothing
+            )
+        ) / 2
+        p, q = out["label"].log_softmax(-1), second.log_softmax(-1)
+        kl = nn.functional.kl_div(p, q, log_target=True, reduction="batchmean")
+        kl = kl + nn.functional.kl_div(q, p, log_target=True, reduction="batchmean")
+        loss = loss + rdrop * kl / 2
     bce = nn.functional.binary_cross_entropy_with_logits
     if "stage" in out:
         rows = [k for k, e in enumerate(exs) if e.label == COMPLAINT and e.stage in (1, 2)]
@@ -204,6 +243,30 @@ def _loss(
                 out["roles"][picked], torch.tensor(targets)
             )
     return loss
+
+
+def param_groups(net: IntakeNet, args: TrainingArguments) -> list[dict[str, Any]]:
+    """AdamW groups: the heads at their own rate; encoder layer k of n at
+    learning_rate x layer_decay ** (n - 1 - k) (layer-wise decay; 1 = one rate for all)."""
+    n_layers = len(net.encoder.encoder.layer)
+    by_rate: dict[float, list[nn.Parameter]] = {}
+    heads: list[nn.Parameter] = []
+    for name, p in net.named_parameters():
+        if not p.requires_grad:
+            continue
+        if not name.startswith("encoder."):
+            heads.append(p)
+            continue
+        depth = n_layers - 1
+        if name.startswith("encoder.encoder.layer."):
+            depth = n_layers - 1 - int(name.split(".")[3])
+        rate = args.learning_rate * args.layer_decay**depth
+        by_rate.setdefault(rate, []).append(p)
+    groups: list[dict[str, Any]] = [
+        {"params": ps, "lr": rate} for rate, ps in sorted(by_rate.items(), reverse=True)
+    ]
+    groups.append({"params": heads, "lr": args.head_learning_rate})
+    return groups
 
 
 def average_states(
@@ -398,17 +461,7 @@ def train(args: TrainingArguments, log: Callable[[str], None] = print) -> dict[s
     train_enc = encode(train_ex, space, tokenizer, args.max_length)
     dev_enc = encode(dev_ex, space, tokenizer, args.max_length)
 
-    encoder_params = [
-        p for n, p in net.named_parameters() if n.startswith("encoder.") and p.requires_grad
-    ]
-    head_params = [p for n, p in net.named_parameters() if not n.startswith("encoder.")]
-    optimizer = torch.optim.AdamW(
-        [
-            {"params": encoder_params, "lr": args.learning_rate},
-            {"params": head_params, "lr": args.head_learning_rate},
-        ],
-        weight_decay=args.weight_decay,
-    )
+    optimizer = torch.optim.AdamW(param_groups(net, args), weight_decay=args.weight_decay)
     steps_per_epoch = math.ceil(len(train_enc.features) / args.batch_size)
     total = steps_per_epoch * args.epochs
     if args.max_steps is not None:
@@ -419,20 +472,31 @@ def train(args: TrainingArguments, log: Callable[[str], None] = print) -> dict[s
         lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))),
     )
     pos_weight = hazard_pos_weight(train_ex, space) if space.hazards else None
+    class_weight = None
+    if args.other_weight != 1.0 and OTHER in space.label2id:
+        class_weight = torch.ones(len(space.labels))
+        class_weight[space.label2id[OTHER]] = args.other_weight
     rng = random.Random(args.seed)
+    augment_rng = random.Random(args.seed + 1)
     history: list[dict[str, Any]] = []
     best: tuple[float, str, dict[str, torch.Tensor]] | None = None
     previous: dict[str, torch.Tensor] | None = None
     step = 0
     for epoch in range(1, args.epochs + 1):
         net.train()
-        batches = _batches(train_enc, args.batch_size, rng)
+        epoch_enc = train_enc
+        if args.augment > 0:
+            epoch_enc = encode(
+                train_ex, space, tokenizer, args.max_length, augment=args.augment, rng=augment_rng
+            )
+        batches = _batches(epoch_enc, args.batch_size, rng)
         running = 0.0
         bar = tqdm(batches, desc=f"epoch {epoch}/{args.epochs}", unit="batch", leave=False)
         for k, idx in enumerate(bar, 1):
             loss = _loss(
-                net, train_enc, idx, space, args.aux_weight, pos_weight, args.label_smoothing
-            )
+                net, epoch_enc, idx, space, args.aux_weight, pos_weight, args.label_smoothing,
+                class_weight, args.rdrop,
+            )  # fmt: skip
             optimizer.zero_grad()
             loss.backward()
             nn.utils.clip_grad_norm_(net.parameters(), 1.0)

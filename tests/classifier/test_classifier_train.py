@@ -19,11 +19,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def test_smoke_training_learns_the_fixture(tmp_path: Path) -> None:
     # Held out = a copy of the training fixture: the smoke test checks it learns, not generalises.
     (tmp_path / "dev.jsonl").write_text((FIXTURES / "tiny.jsonl").read_text())
+    # Eight steps on one thread (a busy machine slows two threads far more than one), with
+    # the surface variation, the `other` weight and layer-wise rates switched on.
     args = TrainingArguments(
         data=FIXTURES / "tiny.jsonl", dev=tmp_path / "dev.jsonl", out=tmp_path / "m",
-        epochs=6, batch_size=8, max_length=64, learning_rate=2e-4, head_learning_rate=1e-2,
+        epochs=2, batch_size=8, max_length=48, learning_rate=3e-4, head_learning_rate=1e-2,
+        augment=0.3, other_weight=1.5, layer_decay=0.9, num_threads=1,
     )  # fmt: skip
     metrics = train(args, log=lambda _: None)
+    assert [h["epoch"] for h in metrics["history"]] == [1, 2]
     assert metrics["dev"]["macro_f1"] >= 0.8
     meta = json.loads((tmp_path / "m" / "intake_model.json").read_text())
     assert meta["label_space"]["has_roles"] and meta["label_space"]["has_stage"]
@@ -39,7 +43,7 @@ def test_other_domain_labels(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,
         ["train", "--data", str(FIXTURES / "other_domain.jsonl"), "--out", str(tmp_path / "m"),
-         "--epochs", "1", "--max-steps", "2", "--max-length", "32"],
+         "--epochs", "1", "--max-steps", "2", "--max-length", "32", "--threads", "1"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "held-out evaluation" in result.stdout
