@@ -407,6 +407,7 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     heads += ["vulnerability"] if space["has_vulnerability"] else []
     heads += ["sentence roles (issue / outcome / other)"] if space["has_roles"] else []
     ece_before = metrics.get("dev_ece_uncalibrated", 0)
+    minutes = metrics.get("train_seconds", 0) / 60
     threads = f" --threads {args['num_threads']}" if args.get("num_threads") else ""
     return f"""# Intake classifier `{meta["version"]}`
 
@@ -417,6 +418,11 @@ int8 quantisation.
 
 - Data hash (SHA-256 of the training and held-out files): `{meta["data_hash"]}`
 - Seed {meta["seed"]}; epochs {args["epochs"]}; max length {meta["max_length"]} tokens
+- Training choices (made on the held-out split): label smoothing
+  {args.get("label_smoothing", 0)}; surface variation on {args.get("augment", 0):.0%} of
+  messages per epoch; `other` loss weight {args.get("other_weight", 1.0)}; layer-wise
+  learning-rate decay {args.get("layer_decay", 1.0)}; took {minutes:.0f} minutes on
+  {args.get("num_threads") or "auto"} thread(s)
 - Temperature (fitted on the held-out split): {meta["temperature"]:.3f}
 - Reproduce: `intake train --data {args["data"]} --out DIR --epochs {args["epochs"]}
   --seed {meta["seed"]}{threads}` (same weights bit for bit with the same thread count)

@@ -30,6 +30,13 @@ import click
 )
 @click.option("--threads", type=click.IntRange(1, 64), default=None,
               help="Torch threads (default: the cores, or 1 on a busy machine).")  # fmt: skip
+@click.option("--augment", type=click.FloatRange(0, 1), default=None,
+              help="Share of messages shown each epoch with a surface change (lower case, no "
+              "punctuation, typos, no greeting/sign-off/subject).")  # fmt: skip
+@click.option("--other-weight", type=click.FloatRange(0.1, 10), default=None,
+              help="Loss weight of the 'other' label.")  # fmt: skip
+@click.option("--layer-decay", type=click.FloatRange(0.1, 1), default=None,
+              help="Learning rate x this per encoder layer below the top.")  # fmt: skip
 def train(
     data: Path,
     out: Path | None,
@@ -41,6 +48,9 @@ def train(
     max_length: int,
     max_steps: int | None,
     threads: int | None,
+    augment: float | None,
+    other_weight: float | None,
+    layer_decay: float | None,
 ) -> None:
     """Fine-tune on DATA; learns whatever labels it holds and the heads it annotates."""
     from classifier.train import TrainingArguments
@@ -48,11 +58,19 @@ def train(
     from intake.settings import load_settings
 
     out = out or load_settings().data_dir / "model"
+    tuning = {
+        k: v
+        for k, v in (("augment", augment), ("other_weight", other_weight),
+                     ("layer_decay", layer_decay))
+        if v is not None
+    }  # fmt: skip
     args = TrainingArguments(
         data=data, out=out, dev=dev, epochs=epochs, seed=seed, batch_size=batch_size,
         learning_rate=learning_rate, max_length=max_length, max_steps=max_steps,
         num_threads=threads,
     )  # fmt: skip
+    for name, value in tuning.items():
+        setattr(args, name, value)
     try:
         metrics = run(args, log=lambda msg: click.echo(msg, err=True))
     except (ValueError, FileNotFoundError) as exc:
