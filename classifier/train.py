@@ -408,7 +408,12 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     heads += ["sentence roles (issue / outcome / other)"] if space["has_roles"] else []
     ece_before = metrics.get("dev_ece_uncalibrated", 0)
     minutes = metrics.get("train_seconds", 0) / 60
-    threads = f" --threads {args['num_threads']}" if args.get("num_threads") else ""
+    options = f" --threads {args['num_threads']}" if args.get("num_threads") else ""
+    # The reproduce command must name every non-default choice, or it trains another model.
+    for flag, key, default in (("--augment", "augment", 0), ("--other-weight", "other_weight", 1.0),
+                               ("--layer-decay", "layer_decay", 1.0)):  # fmt: skip
+        if args.get(key, default) != default:
+            options += f" {flag} {args[key]}"
     return f"""# Intake classifier `{meta["version"]}`
 
 Fine-tuned from {meta["base_model"]}: a mean-pooled encoder with heads for
@@ -425,7 +430,7 @@ int8 quantisation.
   {args.get("num_threads") or "auto"} thread(s)
 - Temperature (fitted on the held-out split): {meta["temperature"]:.3f}
 - Reproduce: `intake train --data {args["data"]} --out DIR --epochs {args["epochs"]}
-  --seed {meta["seed"]}{threads}` (same weights bit for bit with the same thread count)
+  --seed {meta["seed"]}{options}` (same weights bit for bit with the same thread count)
 
 ## Held-out evaluation ({dev.get("n", 0)} messages)
 
