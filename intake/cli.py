@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "user": "intake.commands.user:user",
     "import": "intake.commands.import_mail:import_mail",
     "report": "intake.commands.report:report",
+    "export-training": "intake.commands.export_training:export_training",
     "db": "intake.commands.db:db",
     "slack": "intake.commands.slack:slack",
 }
