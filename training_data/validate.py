@@ -57,6 +57,10 @@ KEYS = {
     "hard_case",
     "source",
     "writer",
+    # Added by `intake export-training` for reviewers of a landlord's confirmed cases.
+    "proposed_label",
+    "overridden",
+    "model_version",
 }
 
 
