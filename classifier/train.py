@@ -276,6 +276,11 @@ def average_states(
     return {k: (a[k] + b[k]) / 2 if b[k].is_floating_point() else b[k] for k in b}
 
 
+# Below this many held-out examples of a hazard, its threshold stays at 0.5: with five gas
+# examples a search picked 0.4, and "my boiler is broken" became a gas emergency.
+MIN_HAZARD_EXAMPLES_TO_TUNE = 10
+
+
 def tune_hazard_thresholds(clf: Classifier, enc: Encoded) -> dict[str, float]:
     """Per-hazard decision threshold maximising held-out F1 (0.5 when a hazard is rare there)."""
     texts = [prepare(e.text) for e in enc.examples]
@@ -287,7 +292,7 @@ def tune_hazard_thresholds(clf: Classifier, enc: Encoded) -> dict[str, float]:
             for r, e in zip(raw, enc.examples, strict=True)
             if r.hazards is not None and e.hazards is not None
         ]
-        if sum(g for _, g in rows) < 3:
+        if sum(g for _, g in rows) < MIN_HAZARD_EXAMPLES_TO_TUNE:
             out[hazard] = 0.5
             continue
 
