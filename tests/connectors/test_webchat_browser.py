@@ -132,7 +132,7 @@ def test_complaint_conversation_in_the_browser(page: Any, ctx: AppContext, real_
     assert case.definition is not None and case.definition["issues"]
     assert any("boiler" in issue for issue in case.definition["issues"])
     assert any("apologise" in outcome for outcome in case.definition["outcomes"]), case.definition
-    assert not case.emergency
+    assert not case.emergency, (case.hazards, case.vulnerability, case.vulnerability_notes)
 
 
 def test_service_request_conversation_in_the_browser(
