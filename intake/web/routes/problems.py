@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
@@ -39,19 +40,37 @@ def _back(request: Request, text: str, kind: str = "success") -> Response:
     return response
 
 
+def _retry(
+    request: Request,
+    db: DbSession,
+    action: Callable[[], object],
+    done: str,
+    after_commit: Callable[[], None] | None = None,
+) -> Response:
+    """Run one retry in the request's transaction and say how it went."""
+    try:
+        action()
+        db.commit()
+    except WorkflowError as problem:
+        db.rollback()
+        return _back(request, str(problem), "error")
+    if after_commit is not None:
+        after_commit()
+    return _back(request, done)
+
+
 @router.post("/messages/{inbound_id}/retry", response_model=None)
 def retry_quarantined(
     inbound_id: int, request: Request, ctx: Ctx, db: DbSession, user: Lead
 ) -> Response:
     """Put a quarantined message back in the queue (after a fix, or a passing fault)."""
-    try:
-        retry_message(db, ctx, inbound_id, Actor.staff(user))
-        db.commit()
-    except WorkflowError as problem:
-        db.rollback()
-        return _back(request, str(problem), "error")
-    ctx.notify_workers()
-    return _back(request, "The message is back in the queue; Intake will try it again now.")
+    return _retry(
+        request,
+        db,
+        lambda: retry_message(db, ctx, inbound_id, Actor.staff(user)),
+        "The message is back in the queue; Intake will try it again now.",
+        after_commit=ctx.notify_workers,
+    )
 
 
 @router.post("/letters/{outbound_id}/retry", response_model=None)
@@ -59,10 +78,9 @@ def retry_failed_letter(
     outbound_id: int, request: Request, ctx: Ctx, db: DbSession, user: Lead
 ) -> Response:
     """Email a failed letter again (after the address or the mail relay was fixed)."""
-    try:
-        retry_letter(db, ctx, outbound_id, Actor.staff(user))
-        db.commit()
-    except WorkflowError as problem:
-        db.rollback()
-        return _back(request, str(problem), "error")
-    return _back(request, "The letter will be emailed again shortly.")
+    return _retry(
+        request,
+        db,
+        lambda: retry_letter(db, ctx, outbound_id, Actor.staff(user)),
+        "The letter will be emailed again shortly.",
+    )
