@@ -424,7 +424,7 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
 Fine-tuned from {meta["base_model"]}: a mean-pooled encoder with heads for
 {"; ".join(heads)}. Word embeddings are the base model's (frozen); the encoder layers
 and heads are stored here in `{WEIGHTS_FILE}` (encoder fp16). Inference applies dynamic
-int8 quantisation.
+int8 quantisation (per-channel weight scales).
 
 - Data hash (SHA-256 of the training and held-out files): `{meta["data_hash"]}`
 - Seed {meta["seed"]}; epochs {args["epochs"]}; max length {meta["max_length"]} tokens

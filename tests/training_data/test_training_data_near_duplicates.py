@@ -21,13 +21,17 @@ def most_similar_pairs(texts: list[str], top: int = 5) -> list[tuple[float, int,
     """The `top` most similar pairs (similarity, i, j) with i < j."""
     norm = [re.sub(r"\d", "0", t.lower()) for t in texts]
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), min_df=1, sublinear_tf=True)
-    x = vec.fit_transform(norm)
-    sim = (x @ x.T).toarray() if x.shape[0] <= 6000 else None
-    assert sim is not None
-    np.fill_diagonal(sim, 0.0)
-    upper = np.triu(sim, k=1)
-    flat = np.argsort(upper, axis=None)[::-1][:top]
-    return [(float(upper.flat[k]), int(k // len(texts)), int(k % len(texts))) for k in flat]
+    x = vec.fit_transform(norm).tocsr()
+    best: list[tuple[float, int, int]] = []
+    # A thousand rows at a time, so memory stays flat however large the data grows.
+    for start in range(0, x.shape[0], 1000):
+        block = (x[start : start + 1000] @ x.T).toarray()
+        rows = np.arange(block.shape[0])
+        block[np.arange(block.shape[1])[None, :] <= (rows + start)[:, None]] = 0.0  # j > i only
+        for k in np.argsort(block, axis=None)[::-1][:top]:
+            i, j = divmod(int(k), block.shape[1])
+            best.append((float(block[i, j]), start + i, j))
+    return sorted(best, reverse=True)[:top]
 
 
 def test_no_near_duplicates(splits: dict[str, list[dict]]) -> None:
