@@ -7,7 +7,9 @@ import threading
 from pathlib import Path
 
 import pytest
+import torch
 from click.testing import CliRunner
+from torch.ao.nn.quantized.dynamic import Linear as DynamicLinear
 
 from classifier.model import Classifier, bundled_model_dir
 from classifier.prediction import HAZARDS, LABELS, Prediction, TextClassifier
@@ -109,6 +111,13 @@ def test_batch_order_is_kept(classifier: Classifier) -> None:
     singles = [fp32.predict([t])[0] for t in texts]
     for a, b in zip(fp32.predict(texts), singles, strict=True):
         assert a.scores == pytest.approx(b.scores, abs=1e-3)
+
+
+def test_int8_weights_have_one_scale_per_output_channel(classifier: Classifier) -> None:
+    # Per-channel scales halved the labels that move from fp32 (bench/bench_quantisation.py).
+    quantised = [m for m in classifier._net.modules() if isinstance(m, DynamicLinear)]
+    assert len(quantised) == 36  # six layers x (query, key, value, attention out, FFN in, FFN out)
+    assert {m.weight().qscheme() for m in quantised} == {torch.per_channel_affine}
 
 
 def test_thread_safe(classifier: Classifier) -> None:
