@@ -28,6 +28,10 @@ class NotForTriage(StopPipeline):
     status = InboundStatus.IGNORED
 
 
+class Unreadable(Exception):
+    """The stored message cannot be read at all; trying again would fail the same way."""
+
+
 @dataclass
 class WorkItem:
     """Everything the steps learn about one received message."""

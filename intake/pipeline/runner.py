@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from intake.context import AppContext
 from intake.pipeline import PIPELINE
-from intake.pipeline.item import StopPipeline, WorkItem
+from intake.pipeline.item import StopPipeline, Unreadable, WorkItem
 from store.db import session_scope
 from store.models import Inbound, InboundStatus
 
@@ -108,7 +108,10 @@ def process(
 def _record_failure(
     ctx: AppContext, inbound_id: int, step: str, error: BaseException
 ) -> InboundStatus:
-    """Keep the message; back off, and after MAX_ATTEMPTS quarantine it with a readable reason."""
+    """Keep the message; back off, and after MAX_ATTEMPTS quarantine it with a readable reason.
+
+    A message that cannot be read is quarantined at once: retrying cannot change the bytes.
+    """
     detail = "".join(traceback.format_exception_only(type(error), error)).strip()
     with session_scope(ctx.engine) as session:
         inbound = session.get(Inbound, inbound_id)
@@ -116,7 +119,7 @@ def _record_failure(
             return InboundStatus.QUARANTINED
         inbound.last_error = detail[:4000]
         inbound.failed_step = step
-        if inbound.attempts >= MAX_ATTEMPTS:
+        if inbound.attempts >= MAX_ATTEMPTS or isinstance(error, Unreadable):
             inbound.status = InboundStatus.QUARANTINED
         else:
             inbound.status = InboundStatus.QUEUED

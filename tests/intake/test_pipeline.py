@@ -98,6 +98,24 @@ def test_failing_message_is_retried_then_quarantined_and_others_flow(engine, ctx
         assert row.raw  # kept
 
 
+def test_unreadable_message_is_quarantined_at_once_and_kept(engine, ctx) -> None:
+    log(engine, ctx, "placeholder, corrupted below")
+    good = log(engine, ctx, "My fence is broken, please repair it")
+    with Session(engine) as session:
+        row = session.exec(select(Inbound).order_by(Inbound.id)).first()
+        row.raw = b'{"channel": "phone", "text": '  # cut off mid-way: no retry can read it
+        session.add(row)
+        session.commit()
+    drain(ctx)
+    with Session(engine) as session:
+        assert session.get(Case, good).proposed_label is Label.SERVICE_REQUEST
+        row = session.exec(select(Inbound).order_by(Inbound.id)).first()
+        assert row.status is InboundStatus.QUARANTINED
+        assert row.attempts == 1 and row.failed_step == "parse"
+        assert "cannot be read" in row.last_error
+        assert row.raw.startswith(b'{"channel"')  # kept for a person to look at
+
+
 def test_6_10_reply_to_stage_1_response_is_a_stage_2_escalation(engine, ctx, make_user) -> None:
     lead = make_user("lead@landlord.example", Role.TEAM_LEAD)
     case_id = log(engine, ctx, "Nobody came to fix the leak. I am unhappy.")

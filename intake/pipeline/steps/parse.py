@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from intake.context import AppContext
 from intake.inbound import InboundMessage
-from intake.pipeline.item import WorkItem
+from intake.pipeline.item import Unreadable, WorkItem
 from store.models import Attachment, Channel, Direction, Message
 
 # Channels whose raw form is not our JSON payload name their parser here.
@@ -46,7 +46,10 @@ USES_DATABASE = False
 def run(item: WorkItem, ctx: AppContext, session: Session) -> None:
     """Parse the raw message and cap absurd sizes; `thread` files it once its case is known."""
     inbound = item.inbound
-    message = _parser(inbound.channel, inbound.envelope)(inbound.raw)
+    try:
+        message = _parser(inbound.channel, inbound.envelope)(inbound.raw)
+    except (ValueError, TypeError, LookupError) as exc:  # bad JSON, bytes, types or charset
+        raise Unreadable(f"the stored {inbound.channel} message cannot be read: {exc}") from exc
     raw_email = inbound.channel in RAW_PARSERS and inbound.envelope.get("format") != PAYLOAD_FORMAT
     historic = bool(inbound.envelope.get("historic"))
     reverse_path = inbound.envelope.get("mail_from")
