@@ -33,6 +33,6 @@ types:
 pytest:
 	$(BIN)/pytest
 
-## Regenerate the initial migration after changing store/models (before the first release).
+## Write the next migration after changing store/models: make migration MSG="what changed"
 migration: install
-	$(BIN)/python -m store.migrations.regenerate
+	$(BIN)/python -m store.migrations.revision $(MSG)

@@ -30,7 +30,7 @@ from store.models.enums import (
 from store.models.message import Attachment, Inbound, Message, OutboundMail
 from store.models.people import ApiToken, ReasonableAdjustment, Representative, Resident, StaffUser
 from store.models.slack import SlackCard, SlackDigestRun
-from store.models.web_session import WebSession
+from store.models.web_session import SignInFailure, WebSession
 
 __all__ = [
     "OPEN_STATUSES",
@@ -63,6 +63,7 @@ __all__ = [
     "Representative",
     "Resident",
     "Role",
+    "SignInFailure",
     "SlackCard",
     "SlackDigestRun",
     "StaffUser",

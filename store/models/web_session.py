@@ -1,4 +1,4 @@
-"""Staff web sessions, kept server-side so signing out or disabling an account ends them."""
+"""Staff web sessions (server-side, so signing out ends them) and recent failed sign-ins."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ class WebSession(SQLModel, table=True):
     # How the person signed in: "password", or "oidc" once single sign-on is configured.
     method: str = Field(default="password", max_length=20)
     user_agent: str = Field(default="", max_length=300)
+
+
+class SignInFailure(SQLModel, table=True):
+    """A wrong password for an email address; kept in the database so a lockout holds in every
+    process and across restarts. Rows older than the lockout window are deleted."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, index=True)
+    at: datetime = Field(sa_type=UTCDateTime, index=True)

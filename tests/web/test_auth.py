@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from intake.app import create_app
 from intake.web.routes import ROUTERS
-from store.models import Case, Role
-from tests.web.conftest import PASSWORD
+from store.models import Case, Role, SignInFailure
+from tests.web.conftest import PASSWORD, Browser
 
 
 def test_a_request_without_a_session_gets_the_sign_in_page_or_401(browser) -> None:
@@ -98,6 +100,33 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(browser, staff, c
     assert locked.status_code == 429 and "Try again in" in locked.text
     clock.advance(minutes=16)
     assert b.sign_in("lead@landlord.example").status_code == 303
+
+
+def test_the_lock_holds_after_a_restart_and_in_other_workers(ctx, staff, clock) -> None:
+    staff("lead@landlord.example")
+    with TestClient(create_app(ctx), base_url="http://127.0.0.1") as client:
+        first = Browser(client)
+        for _ in range(5):
+            assert first.sign_in("Lead@Landlord.example ", "guess").status_code == 401
+    # A second app on the same database: another worker process, or the same one restarted.
+    with TestClient(create_app(ctx), base_url="http://127.0.0.1") as client:
+        second = Browser(client)
+        assert second.sign_in("lead@landlord.example").status_code == 429
+        clock.advance(minutes=16)
+        assert second.sign_in("lead@landlord.example").status_code == 303
+    with Session(ctx.engine) as session:  # the right password cleared the record
+        assert session.exec(select(SignInFailure)).all() == []
+
+
+def test_old_failures_are_forgotten(ctx, staff, clock) -> None:
+    with TestClient(create_app(ctx), base_url="http://127.0.0.1") as client:
+        b = Browser(client)
+        for n in range(3):
+            assert b.sign_in(f"nobody{n}@example.com", "guess").status_code == 401
+        clock.advance(minutes=16)
+        assert b.sign_in("someone@example.com", "guess").status_code == 401
+    with Session(ctx.engine) as session:  # no table that grows for ever under password spraying
+        assert [f.email for f in session.exec(select(SignInFailure))] == ["someone@example.com"]
 
 
 def test_every_state_changing_form_needs_the_session_csrf_token(

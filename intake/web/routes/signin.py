@@ -88,7 +88,7 @@ def login(
             status_code=403,
         )
     throttle = _throttle(request)
-    wait = throttle.minutes_locked(email)
+    wait = throttle.minutes_locked(db, email)
     if wait:
         return _login_page(
             request,
@@ -101,11 +101,11 @@ def login(
     user = get_user_by_email(session=db, email=email)
     ok = verify_password(user.password_hash if user else None, password)
     if user is None or not ok or not user.is_active:
-        throttle.failed(email)
+        throttle.failed(db, email)
         return _login_page(
             request, next_url=next_url, email=email, error=BAD_CREDENTIALS, status_code=401
         )
-    throttle.succeeded(email)
+    throttle.succeeded(db, email)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return complete_sign_in(request, db, user, method="password", next_url=next_url)
