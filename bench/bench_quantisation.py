@@ -23,12 +23,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 import numpy as np
-import torch
 from torch import nn
 
 from classifier.data import Example, data_files, read_examples
 from classifier.evaluate import label_metrics
 from classifier.model import Classifier
+from classifier.network import IntakeNet, quantize
 from classifier.text import prepare, split_sentences
 
 DATA = Path(__file__).resolve().parents[1] / "training_data"
@@ -56,19 +56,15 @@ def schemes() -> dict[str, tuple[Callable[[str], bool], object] | None]:
     }
 
 
-def quantised(net: nn.Module, which: Callable[[str], bool], qconfig: object) -> nn.Module:
-    """A copy of the network with the chosen encoder layers dynamically quantised."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from torch.ao.quantization import quantize_dynamic
-
-        copied = copy.deepcopy(net)
-        encoder = copied.get_submodule("encoder")
-        spec = {
-            n: qconfig for n, m in encoder.named_modules() if isinstance(m, nn.Linear) and which(n)
-        }
-        copied.encoder = quantize_dynamic(encoder, spec, dtype=torch.qint8)
-    return copied
+def quantised(net: IntakeNet, which: Callable[[str], bool], qconfig: object) -> nn.Module:
+    """A copy of the network with the chosen encoder layers quantised as the product does."""
+    copied = copy.deepcopy(net)
+    spec = {
+        n: qconfig
+        for n, m in copied.encoder.named_modules()
+        if isinstance(m, nn.Linear) and which(n)
+    }
+    return quantize(copied, spec)
 
 
 def label_probs(clf: Classifier, examples: list[Example]) -> tuple[np.ndarray, float]:
@@ -85,11 +81,10 @@ def main() -> int:
     parser.add_argument("--model", type=Path, default=None, help="model folder (default: bundled)")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
-    if "onednn" in torch.backends.quantized.supported_engines:
-        torch.backends.quantized.engine = "onednn"
     splits = {s: read_examples(data_files(DATA / s)) for s in ("train", "dev")}
     clf = Classifier.load(args.model, quantized=False, num_threads=args.threads)
     fp32 = clf._net
+    assert isinstance(fp32, IntakeNet)
     reference = {s: label_probs(clf, ex)[0] for s, ex in splits.items()}
     labels = clf.space.labels
     total = sum(len(ex) for ex in splits.values())

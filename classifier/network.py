@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors.torch import load_file
@@ -161,8 +162,11 @@ def build_network(space: LabelSpace, base: Path | None = None) -> IntakeNet:
     return net
 
 
-def quantize(net: IntakeNet) -> nn.Module:
-    """Dynamic int8 quantisation of the encoder's linear layers, with per-row weight scales."""
+def quantize(net: IntakeNet, qconfig_spec: dict[Any, Any] | None = None) -> nn.Module:
+    """Dynamic int8 quantisation of the encoder's linear layers, with per-row weight scales.
+
+    `qconfig_spec` (layer name or type -> qconfig) overrides that, for comparing schemes.
+    """
     with warnings.catch_warnings():
         # torch 2.13 marks eager-mode quantisation deprecated in favour of torchao; it still works.
         warnings.filterwarnings("ignore", message=r".*torch\.ao\.quantization is deprecated.*")
@@ -175,7 +179,6 @@ def quantize(net: IntakeNet) -> nn.Module:
         # One weight scale per output row rather than per matrix: on train+dev it halved the
         # labels that differ from fp32 (77 -> 35 of 5,200) at the same speed
         # (bench/bench_quantisation.py).
-        net.encoder = quantize_dynamic(
-            net.encoder, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
-        )
+        spec = qconfig_spec or {nn.Linear: per_channel_dynamic_qconfig}
+        net.encoder = quantize_dynamic(net.encoder, spec, dtype=torch.qint8)
     return net
