@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tomllib
 from datetime import time
@@ -150,6 +151,10 @@ class Settings(BaseSettings):
     chat_rate_limit: str = "12/minute;4/5 seconds"  # per connection
     chat_address_rate_limit: str = "60/minute"  # per client address, all its chats together
     chat_max_connections_per_address: int = Field(20, ge=1)
+    # Where the turn counts live, as a `limits` storage URI: "memory://" counts in each
+    # process; "redis://host:6379/0" shares them between workers and servers (and may hold
+    # a password, hence secret).
+    chat_rate_limit_storage: SecretStr = SecretStr("memory://")
 
     session_idle_minutes: int = Field(30, ge=1)
     # A staff web session ends this long after sign-in, however active (idle expiry aside).
@@ -167,6 +172,17 @@ class Settings(BaseSettings):
     @classmethod
     def _csv(cls, value: Any) -> Any:
         return _split_csv(value)
+
+    @field_validator("chat_rate_limit_storage")
+    @classmethod
+    def _rate_limit_store(cls, value: SecretStr) -> SecretStr:
+        # The message never repeats the value: it may hold a password.
+        scheme = value.get_secret_value().strip().split("://", 1)[0]
+        if scheme not in ("memory", "redis", "rediss"):
+            raise ValueError("use memory:// or redis://host:6379/0")
+        if scheme != "memory" and importlib.util.find_spec("redis") is None:
+            raise ValueError("a Redis store needs the redis package: pip install 'intake[redis]'")
+        return value
 
     @model_validator(mode="after")
     def _derived_defaults(self) -> Settings:

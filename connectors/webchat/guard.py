@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from urllib.parse import urlsplit
 
 from limits import RateLimitItem, parse_many
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.aio.storage import Storage as AsyncStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import ConfigurationError
+from limits.storage import storage_from_string
 
 from intake.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def _origin_key(origin: str) -> str:
@@ -45,11 +50,46 @@ def origin_allowed(origin: str | None, host: str | None, settings: Settings) -> 
     return False
 
 
+# Never wait long on the store: the chat answers the resident meanwhile.
+STORE_TIMEOUT_SECONDS = 1.0
+
+
+def rate_limit_storage(settings: Settings) -> AsyncStorage:
+    """The counters' store named by INTAKE_CHAT_RATE_LIMIT_STORAGE (its asyncio client, so a
+    slow store never blocks other chats), or a clear error."""
+    uri = settings.chat_rate_limit_storage.get_secret_value().strip()
+    scheme = uri.split("://", 1)[0] or uri
+    options: dict[str, float | str | bool] = {}
+    if scheme in ("redis", "rediss"):
+        # redis-py, the well-known client (limits defaults to coredis for asyncio).
+        options = {
+            "implementation": "redispy",
+            "key_prefix": "intake:chat",
+            "socket_timeout": STORE_TIMEOUT_SECONDS,
+            "socket_connect_timeout": STORE_TIMEOUT_SECONDS,
+        }
+    try:
+        storage = storage_from_string(f"async+{uri}", **options)
+    except ConfigurationError as exc:
+        # Never echo the URI: it may carry a password.
+        reason = "unknown kind of store" if uri in str(exc) else str(exc).split(".")[0]
+        raise ValueError(
+            f"INTAKE_CHAT_RATE_LIMIT_STORAGE: cannot use a {scheme!r} store ({reason}); "
+            "use memory:// or redis://host:6379/0 (pip install 'intake[redis]')"
+        ) from None
+    assert isinstance(storage, AsyncStorage)
+    return storage
+
+
 class RateLimits:
-    """Moving-window limits (the `limits` package) for turns and open chats."""
+    """Moving-window limits (the `limits` package) for turns and open chats.
+
+    Turn counts live in the configured store, so with Redis every worker shares them; the
+    count of open chats is per process, because a socket belongs to one process.
+    """
 
     def __init__(self, settings: Settings):
-        self._storage = MemoryStorage()
+        self._storage = rate_limit_storage(settings)
         self._limiter = MovingWindowRateLimiter(self._storage)
         self.per_connection: list[RateLimitItem] = parse_many(settings.chat_rate_limit)
         self.per_address: list[RateLimitItem] = parse_many(settings.chat_address_rate_limit)
@@ -57,17 +97,30 @@ class RateLimits:
         self._open: dict[str, int] = {}
         self._lock = threading.Lock()
 
-    def allow_turn(self, connection: str, address: str) -> bool:
-        """Count one resident turn; False when either limit is used up."""
+    async def allow_turn(self, connection: str, address: str) -> bool:
+        """Count one resident turn; False when either limit is used up.
+
+        If the store cannot be reached the turn is allowed: a resident's message matters
+        more than the limit, and the outage is logged.
+        """
+        try:
+            return await self._count_turn(connection, address)
+        except Exception as exc:  # redis-py's errors differ by version; any outage counts
+            log.warning("chat rate limits not applied: the store failed (%s)", type(exc).__name__)
+            return True
+
+    async def _count_turn(self, connection: str, address: str) -> bool:
         # Test every limit first, so a refused turn does not use up the others.
-        if not all(self._limiter.test(i, "conn", connection) for i in self.per_connection):
-            return False
-        if not all(self._limiter.test(i, "addr", address) for i in self.per_address):
-            return False
         for item in self.per_connection:
-            self._limiter.hit(item, "conn", connection)
+            if not await self._limiter.test(item, "conn", connection):
+                return False
         for item in self.per_address:
-            self._limiter.hit(item, "addr", address)
+            if not await self._limiter.test(item, "addr", address):
+                return False
+        for item in self.per_connection:
+            await self._limiter.hit(item, "conn", connection)
+        for item in self.per_address:
+            await self._limiter.hit(item, "addr", address)
         return True
 
     def open_connection(self, address: str) -> bool:

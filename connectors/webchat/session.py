@@ -154,7 +154,7 @@ class Connection:
         if len(text) > self.ctx.settings.chat_max_message_chars:
             await self._error("too_long", turn_id)
             return
-        if not self.service.limits.allow_turn(self.key, self.address):
+        if not await self.service.limits.allow_turn(self.key, self.address):
             await self._error("too_fast", turn_id)
             return
         async with self.service.lock(self.conversation_id):
