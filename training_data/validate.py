@@ -57,6 +57,8 @@ KEYS = {
     "hard_case",
     "source",
     "writer",
+    # Round 4's contrastive sets: messages written as siblings share one value.
+    "set",
     # Added by `intake export-training` for reviewers of a landlord's confirmed cases.
     "proposed_label",
     "overridden",
