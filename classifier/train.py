@@ -30,7 +30,7 @@ from classifier.data import (
     sentence_roles,
 )
 from classifier.evaluate import definition_coverage, evaluate_predictions
-from classifier.labels import COMPLAINT, OTHER, LabelSpace
+from classifier.labels import COMPLAINT, OTHER, ROLES, LabelSpace
 from classifier.model import META_FILE, WEIGHTS_FILE, Classifier, default_threads
 from classifier.network import (
     BASE_MODEL_NAME,
@@ -71,6 +71,9 @@ class TrainingArguments:
     other_weight: float = 1.0  # loss weight of the `other` label (1: unweighted)
     layer_decay: float = 1.0  # learning rate x this per encoder layer below the top
     rdrop: float = 0.0  # weight of the R-Drop consistency loss on the label head (0: off)
+    # Weight of the loss that keeps every sentence of a non-complaint out of the `issue`
+    # role, so the sentence head learns what dissatisfaction looks like by contrast (0: off).
+    issue_contrast: float = 0.0
     skip_dirs: list[str] = field(default_factory=lambda: ["test"])
     num_threads: int | None = None
 
@@ -190,6 +193,7 @@ def _loss(
     smoothing: float = 0.0,
     class_weight: torch.Tensor | None = None,
     rdrop: float = 0.0,
+    issue_contrast: float = 0.0,
 ) -> torch.Tensor:
     feats = [enc.features[i] for i in idx]
     exs = [enc.examples[i] for i in idx]
@@ -242,6 +246,15 @@ def _loss(
             loss = loss + aux * nn.functional.cross_entropy(
                 out["roles"][picked], torch.tensor(targets)
             )
+        if issue_contrast > 0 and space.knows_code_labels:
+            # No sentence of a service request or an `other` message voices a complaint issue.
+            calm = {k for k, e in enumerate(exs) if e.label != COMPLAINT}
+            rows = [g for g, (row, _) in enumerate(batch.sentence_owner) if row in calm]
+            if rows:
+                p_issue = out["roles"][rows].softmax(-1)[:, ROLES.index("issue")]
+                loss = (
+                    loss - aux * issue_contrast * torch.log1p(-p_issue.clamp(max=1 - 1e-6)).mean()
+                )
     return loss
 
 
@@ -416,7 +429,8 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     options = f" --threads {args['num_threads']}" if args.get("num_threads") else ""
     # The reproduce command must name every non-default choice, or it trains another model.
     for flag, key, default in (("--augment", "augment", 0), ("--other-weight", "other_weight", 1.0),
-                               ("--layer-decay", "layer_decay", 1.0)):  # fmt: skip
+                               ("--layer-decay", "layer_decay", 1.0),
+                               ("--issue-contrast", "issue_contrast", 0.0)):  # fmt: skip
         if args.get(key, default) != default:
             options += f" {flag} {args[key]}"
     return f"""# Intake classifier `{meta["version"]}`
@@ -431,7 +445,8 @@ int8 quantisation (per-channel weight scales).
 - Training choices (made on the held-out split): label smoothing
   {args.get("label_smoothing", 0)}; surface variation on {args.get("augment", 0):.0%} of
   messages per epoch; `other` loss weight {args.get("other_weight", 1.0)}; layer-wise
-  learning-rate decay {args.get("layer_decay", 1.0)}; took {minutes:.0f} minutes on
+  learning-rate decay {args.get("layer_decay", 1.0)}; issue-contrast loss weight
+  {args.get("issue_contrast", 0.0)}; took {minutes:.0f} minutes on
   {args.get("num_threads") or "auto"} thread(s)
 - Temperature (fitted on the held-out split): {meta["temperature"]:.3f}
 - Reproduce: `intake train --data {args["data"]} --out DIR --epochs {args["epochs"]}
@@ -511,7 +526,7 @@ def train(args: TrainingArguments, log: Callable[[str], None] = print) -> dict[s
         for k, idx in enumerate(bar, 1):
             loss = _loss(
                 net, epoch_enc, idx, space, args.aux_weight, pos_weight, args.label_smoothing,
-                class_weight, args.rdrop,
+                class_weight, args.rdrop, args.issue_contrast,
             )  # fmt: skip
             optimizer.zero_grad()
             loss.backward()

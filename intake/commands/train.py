@@ -37,6 +37,9 @@ import click
               help="Loss weight of the 'other' label.")  # fmt: skip
 @click.option("--layer-decay", type=click.FloatRange(0.1, 1), default=None,
               help="Learning rate x this per encoder layer below the top.")  # fmt: skip
+@click.option("--issue-contrast", type=click.FloatRange(0, 10), default=None,
+              help="Weight of the loss that keeps the sentences of non-complaints out of the "
+              "'issue' role.")  # fmt: skip
 def train(
     data: Path,
     out: Path | None,
@@ -51,6 +54,7 @@ def train(
     augment: float | None,
     other_weight: float | None,
     layer_decay: float | None,
+    issue_contrast: float | None,
 ) -> None:
     """Fine-tune on DATA; learns whatever labels it holds and the heads it annotates."""
     from classifier.train import TrainingArguments
@@ -61,7 +65,7 @@ def train(
     tuning = {
         k: v
         for k, v in (("augment", augment), ("other_weight", other_weight),
-                     ("layer_decay", layer_decay))
+                     ("layer_decay", layer_decay), ("issue_contrast", issue_contrast))
         if v is not None
     }  # fmt: skip
     args = TrainingArguments(

@@ -20,11 +20,11 @@ def test_smoke_training_learns_the_fixture(tmp_path: Path) -> None:
     # Held out = a copy of the training fixture: the smoke test checks it learns, not generalises.
     (tmp_path / "dev.jsonl").write_text((FIXTURES / "tiny.jsonl").read_text())
     # Eight steps on one thread (a busy machine slows two threads far more than one), with
-    # the surface variation, the `other` weight and layer-wise rates switched on.
+    # the surface variation, the `other` weight, layer-wise rates and the issue contrast on.
     args = TrainingArguments(
         data=FIXTURES / "tiny.jsonl", dev=tmp_path / "dev.jsonl", out=tmp_path / "m",
         epochs=2, batch_size=8, max_length=48, learning_rate=3e-4, head_learning_rate=1e-2,
-        augment=0.3, other_weight=1.5, layer_decay=0.9, num_threads=1,
+        augment=0.3, other_weight=1.5, layer_decay=0.9, issue_contrast=1.0, num_threads=1,
     )  # fmt: skip
     metrics = train(args, log=lambda _: None)
     assert [h["epoch"] for h in metrics["history"]] == [1, 2]
@@ -61,3 +61,31 @@ def test_temperature_scaling_softens_overconfidence() -> None:
     logits = np.array([[8.0, 0.0], [8.0, 0.0], [8.0, 0.0], [0.0, 8.0]])
     gold = np.array([0, 1, 0, 1])  # one confident mistake
     assert fit_temperature(logits, gold) > 1.5
+
+
+def test_issue_contrast_penalises_issue_sentences_of_non_complaints_only() -> None:
+    import torch
+
+    from classifier.data import infer_label_space, read_examples
+    from classifier.labels import COMPLAINT, ROLES
+    from classifier.network import base_model_path, build_network, collate, load_tokenizer
+    from classifier.train import _loss, encode
+
+    examples = read_examples([FIXTURES / "tiny.jsonl"])
+    space = infer_label_space(examples)
+    torch.manual_seed(0)
+    net = build_network(space).eval()  # no dropout: the two losses see the same logits
+    enc = encode(examples, space, load_tokenizer(base_model_path()), 64)
+    calm = [i for i, e in enumerate(examples) if e.label != COMPLAINT][:4]
+    complaints = [i for i, e in enumerate(examples) if e.label == COMPLAINT][:4]
+    aux = 0.5
+    with torch.no_grad():
+        for idx in (calm, complaints, calm + complaints):
+            plain = _loss(net, enc, idx, space, aux)
+            contrasted = _loss(net, enc, idx, space, aux, issue_contrast=2.0)
+            batch = collate([enc.features[i] for i in idx])
+            rows = [g for g, (row, _) in enumerate(batch.sentence_owner) if idx[row] in calm]
+            p_issue = net(batch)["roles"].softmax(-1)[rows, ROLES.index("issue")]
+            expected = -aux * 2.0 * torch.log1p(-p_issue).mean() if rows else torch.tensor(0.0)
+            assert torch.isclose(contrasted - plain, expected, atol=1e-5), idx
+    assert expected > 0  # the last batch held non-complaints, so the penalty was real
