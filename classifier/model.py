@@ -29,6 +29,7 @@ from classifier.network import (
 )
 from classifier.prediction import Definition, Prediction
 from classifier.rules import decide
+from classifier.smoothing import load_factors
 from classifier.text import Sentence, prepare, split_sentences
 
 META_FILE = "intake_model.json"
@@ -120,7 +121,9 @@ class Classifier:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         net = load_network(model_dir, meta)
         net.eval()
-        model: torch.nn.Module = quantize(net) if quantized else net
+        model: torch.nn.Module = (
+            quantize(net, smoothing=load_factors(model_dir)) if quantized else net
+        )
         return cls(model, meta, model_dir, batch_size=batch_size, length_bucketing=length_bucketing)
 
     @property

