@@ -81,6 +81,9 @@ class TrainingArguments:
     # Weight of the loss that keeps every sentence of a non-complaint out of the `issue`
     # role, so the sentence head learns what dissatisfaction looks like by contrast (0: off).
     issue_contrast: float = 0.0
+    # Hold out every example by these writers (the `writer` field) and train on the rest of
+    # the data, dev files included: model choices then meet writers the model has not seen.
+    hold_out_writers: list[str] = field(default_factory=list)
     skip_dirs: list[str] = field(default_factory=lambda: ["test"])
     num_threads: int | None = None
 
@@ -113,6 +116,8 @@ def split_data(
     files = data_files(args.data, skip_dirs=args.skip_dirs)
     if not files:
         raise ValueError(f"no .jsonl files in {args.data}")
+    if args.hold_out_writers:
+        return (*split_by_writer(read_examples(files), args.hold_out_writers, log), files)
     if args.dev is not None:
         dev_files = data_files(args.dev, skip_dirs=args.skip_dirs)
         train_files = [f for f in files if f not in set(dev_files)]
@@ -139,6 +144,24 @@ def split_data(
         log(f"held out {len(dev)} examples from {len(dev_files)} dev file(s)")
     log(f"training on {len(train)} examples from {len(train_files)} file(s)")
     return train, dev, train_files + dev_files
+
+
+def split_by_writer(
+    examples: list[Example], writers: Sequence[str], log: Callable[[str], None]
+) -> tuple[list[Example], list[Example]]:
+    """Examples by other writers, and those by `writers` (held out)."""
+    chosen = set(writers)
+    held = [e for e in examples if e.extra.get("writer") in chosen]
+    if not held:
+        known = sorted({str(e.extra["writer"]) for e in examples if e.extra.get("writer")})
+        raise ValueError(
+            f"no examples by writer(s) {', '.join(sorted(chosen))}; "
+            f"the data's writers are: {', '.join(known) or 'none recorded'}"
+        )
+    train = [e for e in examples if e.extra.get("writer") not in chosen]
+    log(f"held out {len(held)} examples by writer(s) {', '.join(sorted(chosen))}")
+    log(f"training on {len(train)} examples by the other writers")
+    return train, held
 
 
 def encode(
@@ -440,6 +463,8 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
                                ("--issue-contrast", "issue_contrast", 0.0)):  # fmt: skip
         if args.get(key, default) != default:
             options += f" {flag} {args[key]}"
+    if args.get("hold_out_writers"):
+        options += " --hold-out-writers " + ",".join(args["hold_out_writers"])
     return f"""# Intake classifier `{meta["version"]}`
 
 Fine-tuned from {meta["base_model"]}: a mean-pooled encoder with heads for

@@ -40,6 +40,9 @@ import click
 @click.option("--issue-contrast", type=click.FloatRange(0, 10), default=None,
               help="Weight of the loss that keeps the sentences of non-complaints out of the "
               "'issue' role.")  # fmt: skip
+@click.option("--hold-out-writers", default=None, metavar="W1,W2",
+              help="Hold out every example by these writers (the 'writer' field), train on the "
+              "rest: for choices that must hold for writers the model has not seen.")  # fmt: skip
 def train(
     data: Path,
     out: Path | None,
@@ -55,6 +58,7 @@ def train(
     other_weight: float | None,
     layer_decay: float | None,
     issue_contrast: float | None,
+    hold_out_writers: str | None,
 ) -> None:
     """Fine-tune on DATA; learns whatever labels it holds and the heads it annotates."""
     from classifier.train import TrainingArguments
@@ -75,6 +79,8 @@ def train(
     )  # fmt: skip
     for name, value in tuning.items():
         setattr(args, name, value)
+    if hold_out_writers:
+        args.hold_out_writers = [w.strip() for w in hold_out_writers.split(",") if w.strip()]
     try:
         metrics = run(args, log=lambda msg: click.echo(msg, err=True))
     except (ValueError, FileNotFoundError) as exc:

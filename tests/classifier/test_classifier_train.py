@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from classifier.data import Example
 from classifier.model import Classifier
 from classifier.smoothing import SmoothedLinear, load_factors
-from classifier.train import TrainingArguments, fit_temperature, train
+from classifier.train import TrainingArguments, fit_temperature, split_by_writer, train
 from intake.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -94,3 +95,15 @@ def test_issue_contrast_penalises_issue_sentences_of_non_complaints_only() -> No
             expected = -aux * 2.0 * torch.log1p(-p_issue).mean() if rows else torch.tensor(0.0)
             assert torch.isclose(contrasted - plain, expected, atol=1e-5), idx
     assert expected > 0  # the last batch held non-complaints, so the penalty was real
+
+
+def test_hold_out_writers_splits_by_the_writer_field() -> None:
+    examples = [
+        Example(text=f"message {i}", label="other", id=str(i), extra={"writer": w})
+        for i, w in enumerate("AABBC")
+    ]
+    train_part, held = split_by_writer(examples, ["B", "C"], log=lambda _: None)
+    assert [e.id for e in train_part] == ["0", "1"]
+    assert [e.id for e in held] == ["2", "3", "4"]
+    with pytest.raises(ValueError, match="the data's writers are: A, B, C"):
+        split_by_writer(examples, ["Z"], log=lambda _: None)
