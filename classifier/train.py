@@ -475,7 +475,7 @@ in `{SMOOTHING_FILE}` (alpha {ALPHA}, measured on training messages).
 
 - Data hash (SHA-256 of the training and held-out files): `{meta["data_hash"]}`
 - Seed {meta["seed"]}; epochs {args["epochs"]}; max length {meta["max_length"]} tokens
-- Training choices (made on the held-out split): label smoothing
+- Training choices (how each was made: training_data/README.md): label smoothing
   {args.get("label_smoothing", 0)}; surface variation on {args.get("augment", 0):.0%} of
   messages per epoch; `other` loss weight {args.get("other_weight", 1.0)}; layer-wise
   learning-rate decay {args.get("layer_decay", 1.0)}; issue-contrast loss weight
