@@ -79,9 +79,8 @@ def smoothing_factors(
     return factors
 
 
-def apply_smoothing(encoder: nn.Module, factors: dict[str, torch.Tensor]) -> int:
-    """Rescale the named linear layers in place and wrap them; returns how many changed."""
-    done = 0
+def apply_smoothing(encoder: nn.Module, factors: dict[str, torch.Tensor]) -> None:
+    """Rescale the named linear layers in place and wrap them."""
     for name, layer in _linears(encoder):
         if name not in factors:
             continue
@@ -91,8 +90,6 @@ def apply_smoothing(encoder: nn.Module, factors: dict[str, torch.Tensor]) -> int
         parent_name, _, child = name.rpartition(".")
         parent = encoder.get_submodule(parent_name) if parent_name else encoder
         setattr(parent, child, SmoothedLinear(layer, s))
-        done += 1
-    return done
 
 
 def save_factors(factors: dict[str, torch.Tensor], model_dir: Path) -> None:

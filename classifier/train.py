@@ -465,13 +465,19 @@ def model_card(meta: dict[str, Any], metrics: dict[str, Any]) -> str:
             options += f" {flag} {args[key]}"
     if args.get("hold_out_writers"):
         options += " --hold-out-writers " + ",".join(args["hold_out_writers"])
+    smoothing = meta.get("smoothing")
+    smoothed = (
+        f" after activation smoothing with the factors\nin `{SMOOTHING_FILE}` (alpha "
+        f"{smoothing['alpha']}, measured on training messages)"
+        if smoothing
+        else ""
+    )
     return f"""# Intake classifier `{meta["version"]}`
 
 Fine-tuned from {meta["base_model"]}: a mean-pooled encoder with heads for
 {"; ".join(heads)}. Word embeddings are the base model's (frozen); the encoder layers
 and heads are stored here in `{WEIGHTS_FILE}` (encoder fp16). Inference applies dynamic
-int8 quantisation (per-channel weight scales) after activation smoothing with the factors
-in `{SMOOTHING_FILE}` (alpha {ALPHA}, measured on training messages).
+int8 quantisation (per-channel weight scales){smoothed}.
 
 - Data hash (SHA-256 of the training and held-out files): `{meta["data_hash"]}`
 - Seed {meta["seed"]}; epochs {args["epochs"]}; max length {meta["max_length"]} tokens
