@@ -98,9 +98,7 @@ def _store_batch(ctx: AppContext, batch: list[bytes], source: str, result: Impor
     result.inbound_ids += new_ids
 
 
-def store_all(
-    ctx: AppContext, path: Path, progress: Progress = lambda n: None
-) -> ImportResult:
+def store_all(ctx: AppContext, path: Path, progress: Progress = lambda n: None) -> ImportResult:
     """Store and queue every message (idempotently), in batches of one transaction each."""
     total, messages = open_source(path)
     result = ImportResult(found=total)

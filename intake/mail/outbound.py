@@ -36,9 +36,7 @@ def _thread_parent(session: Session, case: Case) -> tuple[str | None, list[str]]
         .limit(20)
     ).all()
     ids = [r.message_id_header for r in reversed(rows) if r.message_id_header]
-    parent = next(
-        (r.message_id_header for r in rows if r.direction is Direction.IN), None
-    )
+    parent = next((r.message_id_header for r in rows if r.direction is Direction.IN), None)
     return parent, ids
 
 

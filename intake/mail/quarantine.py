@@ -81,9 +81,7 @@ def _peek(row: Inbound) -> tuple[str, str]:
 def count_quarantined(*, session: Session) -> int:
     """How many received messages wait for a person."""
     return session.exec(
-        select(func.count())
-        .select_from(Inbound)
-        .where(Inbound.status == InboundStatus.QUARANTINED)
+        select(func.count()).select_from(Inbound).where(Inbound.status == InboundStatus.QUARANTINED)
     ).one()
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from connectors.smtp import SmtpService
 from intake.worker import drain
 from store.models import Case, Inbound, InboundStatus, Message
-from tests.mail.servers import email_bytes, smtp  # noqa: F401  (fixture)
+from tests.mail.servers import email_bytes
 
 RCPT = "complaints@landlord.example"
 
@@ -29,7 +29,7 @@ def client(service: SmtpService) -> smtplib.SMTP:
     return smtplib.SMTP("127.0.0.1", service.port, timeout=30)
 
 
-def test_message_is_stored_byte_for_byte_with_its_envelope_before_250(smtp, engine) -> None:  # noqa: F811
+def test_message_is_stored_byte_for_byte_with_its_envelope_before_250(smtp, engine) -> None:
     raw = email_bytes(body="Caf\u00e9 line one.\n.leading dot line\n")
     with client(smtp) as c:
         code, reply = c.ehlo()
@@ -45,14 +45,14 @@ def test_message_is_stored_byte_for_byte_with_its_envelope_before_250(smtp, engi
     assert row.envelope["rcpt_tos"] == [RCPT]
 
 
-def test_unknown_recipient_is_refused_at_rcpt_and_nothing_stored(smtp, engine) -> None:  # noqa: F811
+def test_unknown_recipient_is_refused_at_rcpt_and_nothing_stored(smtp, engine) -> None:
     with client(smtp) as c, pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
         c.sendmail("jane@example.org", ["someone.else@landlord.example"], email_bytes())
     assert refused.value.recipients["someone.else@landlord.example"][0] == 550
     assert stored(engine) == []
 
 
-def test_oversized_message_gets_552_and_nothing_is_stored(smtp, ctx, engine) -> None:  # noqa: F811
+def test_oversized_message_gets_552_and_nothing_is_stored(smtp, ctx, engine) -> None:
     ctx.settings.smtp_max_message_bytes = 10_000
     smtp.stop()
     service = SmtpService(ctx)
@@ -84,11 +84,13 @@ def _raw_session(port: int, script: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("smuggle", [b"\n.\r\n", b"\r.\r\n", b"\n.\n"])
-def test_smtp_smuggling_sequences_do_not_create_extra_messages(smtp, engine, smuggle) -> None:  # noqa: F811
+def test_smtp_smuggling_sequences_do_not_create_extra_messages(smtp, engine, smuggle) -> None:
     body = (
         b"From: jane@example.org\r\nSubject: hello\r\n\r\nfirst part"
         + smuggle
-        + b"MAIL FROM:<ceo@landlord.example>\r\nRCPT TO:<" + RCPT.encode() + b">\r\nDATA\r\n"
+        + b"MAIL FROM:<ceo@landlord.example>\r\nRCPT TO:<"
+        + RCPT.encode()
+        + b">\r\nDATA\r\n"
         b"From: ceo@landlord.example\r\nSubject: smuggled\r\n\r\nfake\r\n"
     )
     script = (
@@ -101,7 +103,7 @@ def test_smtp_smuggling_sequences_do_not_create_extra_messages(smtp, engine, smu
     assert b"smuggled" in row.raw  # kept inside the one message, not a second message
 
 
-def test_bare_lf_in_a_header_does_not_create_an_extra_header(smtp, ctx, engine) -> None:  # noqa: F811
+def test_bare_lf_in_a_header_does_not_create_an_extra_header(smtp, ctx, engine) -> None:
     raw = (
         b"From: Jane <jane@example.org>\r\nMessage-ID: <lf@example.org>\r\n"
         b"Subject: boiler\nFrom: ceo@landlord.example\r\n\r\n"
@@ -116,7 +118,7 @@ def test_bare_lf_in_a_header_does_not_create_an_extra_header(smtp, ctx, engine) 
         assert message.subject == "boiler From: ceo@landlord.example"
 
 
-def test_store_failure_gives_451_never_250_or_5xx_and_resends_store_once(smtp, engine) -> None:  # noqa: F811
+def test_store_failure_gives_451_never_250_or_5xx_and_resends_store_once(smtp, engine) -> None:
     failing = threading.Event()
     failing.set()
 
@@ -125,7 +127,9 @@ def test_store_failure_gives_451_never_250_or_5xx_and_resends_store_once(smtp, e
         if failing.is_set() and statement.lstrip().upper().startswith("INSERT INTO INBOUND"):
             raise OperationalError(statement, parameters, Exception("disk I/O error"))
 
-    messages = [email_bytes(message_id=f"<m{i}@example.org>", body=f"message {i}") for i in range(40)]
+    messages = [
+        email_bytes(message_id=f"<m{i}@example.org>", body=f"message {i}") for i in range(40)
+    ]
 
     def send(raw: bytes) -> int:
         with client(smtp) as c:
@@ -149,7 +153,7 @@ def test_store_failure_gives_451_never_250_or_5xx_and_resends_store_once(smtp, e
     event.remove(engine, "before_cursor_execute", _break)
 
 
-def test_email_becomes_a_case_and_replies_join_it(smtp, ctx, engine) -> None:  # noqa: F811
+def test_email_becomes_a_case_and_replies_join_it(smtp, ctx, engine) -> None:
     with client(smtp) as c:
         c.sendmail("jane@example.org", [RCPT], email_bytes())
         reply = email_bytes(

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from intake.mail.quarantine import list_quarantined
 from intake.worker import Worker
 from store.models import Inbound, InboundStatus
-from tests.mail.servers import email_bytes, smtp  # noqa: F401  (fixture)
+from tests.mail.servers import email_bytes
 
 RCPT = "complaints@landlord.example"
 HEAD = b"From: Jane <jane@example.org>\r\nTo: complaints@landlord.example\r\nSubject: test\r\n"
@@ -30,8 +30,10 @@ def many_parts(count: int) -> bytes:
         b"--P\r\nContent-Type: text/plain\r\n\r\npart %d\r\n" % i for i in range(count)
     )
     return (
-        HEAD + b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="P"\r\n\r\n'
-        + parts + b"--P--\r\n"
+        HEAD
+        + b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="P"\r\n\r\n'
+        + parts
+        + b"--P--\r\n"
     )
 
 
@@ -66,7 +68,7 @@ def statuses(engine) -> dict[int, InboundStatus]:  # type: ignore[no-untyped-def
 
 
 def test_broken_mail_is_stored_then_triaged_or_quarantined_while_smtp_answers(
-    smtp, ctx, engine, clock  # noqa: F811
+    smtp, ctx, engine, clock
 ) -> None:
     assert send(smtp.port, NASTY["20,000 parts"]) == 250
     worker = Worker(ctx, index=0, idle_seconds=0.05)

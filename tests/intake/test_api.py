@@ -220,7 +220,11 @@ def test_openapi_is_served(client) -> None:
 def test_staff_can_log_an_email_a_resident_sent_them(client, ctx, token_for) -> None:
     """A resident emailed an officer directly; the officer logs it with channel 'email'."""
     headers = token_for("lead@landlord.example")
-    body = {"channel": "email", "text": "Nobody came to fix the boiler, I am unhappy.", "received_at": "2026-11-13T16:00:00+00:00"}
+    body = {
+        "channel": "email",
+        "text": "Nobody came to fix the boiler, I am unhappy.",
+        "received_at": "2026-11-13T16:00:00+00:00",
+    }
     case_id = client.post("/api/messages", json=body, headers=headers).json()["case_id"]
     drain(ctx)
     detail = client.get(f"/api/cases/{case_id}", headers=headers).json()

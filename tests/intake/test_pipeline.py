@@ -198,12 +198,20 @@ def test_received_at_given_by_staff_is_kept(engine, ctx) -> None:
 def test_further_turns_that_change_nothing_add_no_history_noise(engine, ctx) -> None:
     case_id = log(engine, ctx, "The fence is broken, please repair it")
     drain(ctx)
-    for text in ("It's the back fence that is broken", "Any time after 10 is fine, please repair it"):
+    for text in (
+        "It's the back fence that is broken",
+        "Any time after 10 is fine, please repair it",
+    ):
         with Session(engine) as session:
             submit(session, ctx, InboundMessage(channel="chat", text=text, case_id=case_id))
             session.commit()
         drain(ctx)
     with Session(engine) as session:
-        proposed = session.exec(select(Event).where(Event.case_id == case_id, Event.kind == "proposed")).all()
+        proposed = session.exec(
+            select(Event).where(Event.case_id == case_id, Event.kind == "proposed")
+        ).all()
         assert len(proposed) == 1
-        assert len(session.exec(select(TriageProposal).where(TriageProposal.case_id == case_id)).all()) == 3
+        assert (
+            len(session.exec(select(TriageProposal).where(TriageProposal.case_id == case_id)).all())
+            == 3
+        )

@@ -45,7 +45,9 @@ class RecordingRelay:
     refuse_with: str | None = None  # e.g. "550 5.1.1 No such user"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
         if self.refuse_with:
             return self.refuse_with
         envelope.rcpt_tos.append(address)

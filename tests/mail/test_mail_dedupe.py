@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from intake.worker import drain
 from store.models import Case, Inbound, InboundStatus
-from tests.mail.servers import email_bytes, smtp  # noqa: F401  (fixture)
+from tests.mail.servers import email_bytes
 
 RCPT = "complaints@landlord.example"
 
@@ -19,7 +19,7 @@ def send_all(port: int, messages: list[bytes]) -> None:
             assert client.sendmail("jane@example.org", [RCPT], raw) == {}
 
 
-def test_same_message_delivered_again_is_one_case_with_one_more_receipt(smtp, ctx, engine) -> None:  # noqa: F811
+def test_same_message_delivered_again_is_one_case_with_one_more_receipt(smtp, ctx, engine) -> None:
     raw = email_bytes(message_id="<same@example.org>")
     send_all(smtp.port, [raw, raw])
     drain(ctx)
@@ -30,12 +30,16 @@ def test_same_message_delivered_again_is_one_case_with_one_more_receipt(smtp, ct
         assert second.status is InboundStatus.DUPLICATE and second.case_id == first.case_id
 
 
-def test_different_messages_sharing_or_lacking_a_message_id_stay_apart(smtp, ctx, engine) -> None:  # noqa: F811
+def test_different_messages_sharing_or_lacking_a_message_id_stay_apart(smtp, ctx, engine) -> None:
     send_all(
         smtp.port,
         [
-            email_bytes(message_id="<shared@example.org>", body="The boiler is broken, please fix it."),
-            email_bytes(message_id="<shared@example.org>", body="Now the window is broken too, please fix."),
+            email_bytes(
+                message_id="<shared@example.org>", body="The boiler is broken, please fix it."
+            ),
+            email_bytes(
+                message_id="<shared@example.org>", body="Now the window is broken too, please fix."
+            ),
             email_bytes(message_id=None, body="The gutter is broken, please repair it."),
             email_bytes(message_id=None, body="The fence is broken, please repair it."),
         ],

@@ -15,7 +15,7 @@ from intake.context import AppContext
 from intake.worker import drain
 from store.crud import create_api_token
 from store.models import StaffUser
-from tests.mail.servers import email_bytes, smtp  # noqa: F401  (fixture)
+from tests.mail.servers import email_bytes
 
 COMPLAINT = (
     "I reported the leak in my bathroom ceiling twice in October and nobody came. "
@@ -24,7 +24,7 @@ COMPLAINT = (
 )
 
 
-def _queue_has_the_email_as_a_case(ctx, engine, smtp, make_user) -> dict:  # type: ignore[no-untyped-def]  # noqa: F811
+def _queue_has_the_email_as_a_case(ctx, engine, smtp, make_user) -> dict:  # type: ignore[no-untyped-def]
     with smtplib.SMTP("127.0.0.1", smtp.port, timeout=30) as client:
         client.sendmail(
             "jane@example.org",
@@ -49,7 +49,7 @@ def _queue_has_the_email_as_a_case(ctx, engine, smtp, make_user) -> dict:  # typ
     return {"item": item, "detail": detail}
 
 
-def test_email_in_case_out_with_label_definition_and_deadline(ctx, engine, smtp, make_user) -> None:  # noqa: F811
+def test_email_in_case_out_with_label_definition_and_deadline(ctx, engine, smtp, make_user) -> None:
     result = _queue_has_the_email_as_a_case(ctx, engine, smtp, make_user)
     assert result["item"]["label"] == "complaint"
     assert result["detail"]["definition"]["issues"]
@@ -70,7 +70,7 @@ def real_model_ctx(ctx: AppContext) -> AppContext:
     )
 
 
-def test_email_triaged_by_the_real_bundled_model(real_model_ctx, engine, smtp, make_user) -> None:  # noqa: F811
+def test_email_triaged_by_the_real_bundled_model(real_model_ctx, engine, smtp, make_user) -> None:
     result = _queue_has_the_email_as_a_case(real_model_ctx, engine, smtp, make_user)
     item, detail = result["item"], result["detail"]
     assert item["label"] == "complaint"

@@ -67,7 +67,9 @@ def test_import_triages_history_by_its_dates_and_is_idempotent(
     batches: list[int] = []
     predict = fake_classifier.predict
     monkeypatch.setattr(
-        fake_classifier, "predict", lambda texts, channels=None: batches.append(len(texts)) or predict(texts, channels)
+        fake_classifier,
+        "predict",
+        lambda texts, channels=None: batches.append(len(texts)) or predict(texts, channels),
     )
     source = make(tmp_path / "mail")
     result = store_all(ctx, source)

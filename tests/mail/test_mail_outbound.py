@@ -20,7 +20,7 @@ from store.models import (
     OutboundStatus,
     Outcome,
 )
-from tests.mail.servers import email_bytes, free_port, relay  # noqa: F401  (fixture)
+from tests.mail.servers import email_bytes, free_port
 
 
 def receive(engine, ctx, raw: bytes, mail_from: str = "jane@example.org") -> None:  # type: ignore[no-untyped-def]
@@ -55,7 +55,7 @@ def events(engine, case_id: int, kind: str) -> list[Event]:  # type: ignore[no-u
 
 
 def test_acknowledgement_is_emailed_with_safe_headers_and_threads_replies(
-    engine, ctx, relay, make_user  # noqa: F811
+    engine, ctx, relay, make_user
 ) -> None:
     lead = make_user("lead@landlord.example")
     # The decoded display name carries CR LF: it must not become a header of its own.
@@ -91,7 +91,9 @@ def test_acknowledgement_is_emailed_with_safe_headers_and_threads_replies(
     receive(engine, ctx, reply)
     with Session(engine) as session:
         assert len(session.exec(select(Case)).all()) == 1
-        inbound = session.exec(select(Message).where(Message.message_id_header == "<reply@example.org>")).one()
+        inbound = session.exec(
+            select(Message).where(Message.message_id_header == "<reply@example.org>")
+        ).one()
         assert inbound.case_id == case.id
 
 
@@ -127,7 +129,7 @@ def test_relay_down_is_retried_then_fails_visibly_and_can_be_retried(
         assert session.exec(select(OutboundMail)).one().status is OutboundStatus.PENDING
 
 
-def test_refused_recipient_fails_at_once(engine, ctx, relay, make_user) -> None:  # noqa: F811
+def test_refused_recipient_fails_at_once(engine, ctx, relay, make_user) -> None:
     lead = make_user("lead@landlord.example")
     relay.refuse_with = "550 5.1.1 No such user"
     receive(engine, ctx, email_bytes())
@@ -140,7 +142,7 @@ def test_refused_recipient_fails_at_once(engine, ctx, relay, make_user) -> None:
     assert events(engine, case.id, "email_failed")
 
 
-def test_automatic_mail_never_triggers_a_letter(engine, ctx, relay, make_user) -> None:  # noqa: F811
+def test_automatic_mail_never_triggers_a_letter(engine, ctx, relay, make_user) -> None:
     lead = make_user("lead@landlord.example")
     receive(engine, ctx, email_bytes(extra={"Auto-Submitted": "auto-generated"}))
     case = confirm_and_acknowledge(engine, ctx, lead)
@@ -151,7 +153,7 @@ def test_automatic_mail_never_triggers_a_letter(engine, ctx, relay, make_user) -
     assert "automatic sender" in event.summary
 
 
-def test_out_of_office_reply_is_filed_but_changes_nothing(engine, ctx, relay, make_user) -> None:  # noqa: F811
+def test_out_of_office_reply_is_filed_but_changes_nothing(engine, ctx, relay, make_user) -> None:
     lead = make_user("lead@landlord.example")
     receive(engine, ctx, email_bytes())
     case = confirm_and_acknowledge(engine, ctx, lead)
@@ -159,7 +161,9 @@ def test_out_of_office_reply_is_filed_but_changes_nothing(engine, ctx, relay, ma
     ours = relay.received[0].message["Message-ID"]
     with Session(engine, expire_on_commit=False) as session:
         case = session.get(Case, case.id)
-        respond(session, ctx, case, Actor.staff(lead), decision=Outcome.NOT_UPHELD, reasons="Checked.")
+        respond(
+            session, ctx, case, Actor.staff(lead), decision=Outcome.NOT_UPHELD, reasons="Checked."
+        )
         session.commit()
     send_due(ctx)
     # An out-of-office reply to our response must not become a stage 2 escalation.
@@ -178,14 +182,16 @@ def test_out_of_office_reply_is_filed_but_changes_nothing(engine, ctx, relay, ma
 
 
 def test_unhappy_reply_after_response_is_stage_2_but_unrelated_issue_is_new(
-    engine, ctx, relay, make_user, clock  # noqa: F811
+    engine, ctx, relay, make_user, clock
 ) -> None:
     lead = make_user("lead@landlord.example")
     receive(engine, ctx, email_bytes())
     case = confirm_and_acknowledge(engine, ctx, lead)
     with Session(engine, expire_on_commit=False) as session:
         case = session.get(Case, case.id)
-        respond(session, ctx, case, Actor.staff(lead), decision=Outcome.NOT_UPHELD, reasons="Checked.")
+        respond(
+            session, ctx, case, Actor.staff(lead), decision=Outcome.NOT_UPHELD, reasons="Checked."
+        )
         session.commit()
     send_due(ctx)
     response_id = relay.received[-1].message["Message-ID"]
@@ -212,7 +218,7 @@ def test_unhappy_reply_after_response_is_stage_2_but_unrelated_issue_is_new(
         assert cases[1].received_at == ctx.clock()
 
 
-def test_bounce_of_our_letter_marks_it_failed_in_the_case(engine, ctx, relay, make_user) -> None:  # noqa: F811
+def test_bounce_of_our_letter_marks_it_failed_in_the_case(engine, ctx, relay, make_user) -> None:
     lead = make_user("lead@landlord.example")
     receive(engine, ctx, email_bytes())
     case = confirm_and_acknowledge(engine, ctx, lead)

@@ -15,9 +15,7 @@ def test_plain_reply_separates_new_text_quote_and_signature() -> None:
         "On Mon, 16 Nov 2026 at 10:00, Complaints <complaints@landlord.example> wrote:\n"
         "> Dear Mrs Smith,\n> Thank you for contacting us.\n"
     )
-    message = parse_email(
-        email_bytes(body=body, extra={"In-Reply-To": "<ack@landlord.example>"})
-    )
+    message = parse_email(email_bytes(body=body, extra={"In-Reply-To": "<ack@landlord.example>"}))
     assert message.text == "I'm still not happy: the leak is back and nobody came on Tuesday."
     assert "Jane Smith" in message.signature and "Kind regards" in message.signature
     assert "Thank you for contacting us" in message.quoted_text
@@ -151,8 +149,10 @@ def test_moderate_nesting_is_read_down_to_the_limit() -> None:
     )
     closing = b"".join(b"--b%d--\r\n" % i for i in reversed(range(depth)))
     raw = (
-        b"From: a@example.org\r\nSubject: deep\r\n" + opening
-        + b"Content-Type: text/plain\r\n\r\nhidden\r\n" + closing
+        b"From: a@example.org\r\nSubject: deep\r\n"
+        + opening
+        + b"Content-Type: text/plain\r\n\r\nhidden\r\n"
+        + closing
     )
     message = parse_email(raw)
     assert any("nested" in note for note in message.meta["notes"])

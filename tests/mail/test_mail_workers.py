@@ -36,7 +36,9 @@ def test_four_workers_triage_each_email_exactly_once(engine, ctx) -> None:
         while time.monotonic() < deadline:
             with Session(engine) as session:
                 left = session.exec(
-                    select(func.count()).select_from(Inbound).where(Inbound.status != InboundStatus.DONE)
+                    select(func.count())
+                    .select_from(Inbound)
+                    .where(Inbound.status != InboundStatus.DONE)
                 ).one()
             if left == 0:
                 break
@@ -53,20 +55,26 @@ def test_four_workers_triage_each_email_exactly_once(engine, ctx) -> None:
         assert len({r.claimed_by for r in rows}) >= 1
 
 
-def test_a_backlog_is_classified_in_one_model_call(engine, ctx, fake_classifier, monkeypatch) -> None:
+def test_a_backlog_is_classified_in_one_model_call(
+    engine, ctx, fake_classifier, monkeypatch
+) -> None:
     from intake.worker import drain
 
     batches: list[int] = []
     predict = fake_classifier.predict
     monkeypatch.setattr(
-        fake_classifier, "predict", lambda texts, channels=None: batches.append(len(texts)) or predict(texts, channels)
+        fake_classifier,
+        "predict",
+        lambda texts, channels=None: batches.append(len(texts)) or predict(texts, channels),
     )
     with Session(engine) as session:
         for index in range(5):
             enqueue_inbound(
                 session=session,
                 channel=Channel.EMAIL,
-                raw=email_bytes(message_id=f"<b{index}@example.org>", body=f"Tap {index} is broken."),
+                raw=email_bytes(
+                    message_id=f"<b{index}@example.org>", body=f"Tap {index} is broken."
+                ),
                 received_at=ctx.clock(),
             )
         session.commit()

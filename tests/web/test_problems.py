@@ -59,7 +59,9 @@ def test_retry_without_the_form_token_is_refused(browser, staff, engine) -> None
     staff("lead@landlord.example", Role.TEAM_LEAD)
     b = browser()
     b.sign_in("lead@landlord.example")
-    response = b.client.post(f"/problems/messages/{inbound_id}/retry", data={}, follow_redirects=False)
+    response = b.client.post(
+        f"/problems/messages/{inbound_id}/retry", data={}, follow_redirects=False
+    )
     assert response.status_code in (400, 403)
     with Session(engine) as session:
         assert session.get(Inbound, inbound_id).status is InboundStatus.QUARANTINED
