@@ -20,6 +20,10 @@ from store.db import make_engine, migrate
 from store.models import Role, StaffUser
 from tests.fakes import FakeClassifier
 
+# The SMTP server and relay fixtures, for every folder (re-exported so pytest finds them).
+from tests.mail.servers import relay as relay
+from tests.mail.servers import smtp as smtp
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 PG_URL = os.environ.get("INTAKE_TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", "postgres"] if PG_URL else ["sqlite"]
